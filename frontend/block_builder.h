@@ -1,0 +1,30 @@
+#pragma once
+// Block formation: decodes from a guest PC up to the first instruction that must
+// end a block, the end of the page, or a size limit.
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "frontend/decode/decoder.h"
+
+namespace orcvm {
+
+// Reads size code bytes at a linear address through the MMU's execute path; returns
+// false after recording a fetch fault. *paddr receives the physical address.
+using CodeFetcher = std::function<bool(uint64_t linear, uint8_t* buf, unsigned size, uint64_t* paddr)>;
+
+struct BlockSource {
+  std::vector<DecodedInsn> insns;
+  uint64_t phys_page2 = ~uint64_t{0};  // set when the last instruction crosses into a second page
+  uint32_t byte_length = 0;
+};
+
+// Whether an instruction must be the last of its block: it transfers control, or
+// its effects (mode, paging, devices, interrupts, faults) must reach the VCPU loop.
+bool ends_block(const DecodedInsn& insn);
+
+// Returns false when the first instruction cannot be fetched (the fault is recorded).
+bool build_block(const Decoder& decoder, uint64_t rip, uint64_t cs_base, unsigned max_insns,
+                 const CodeFetcher& fetch, BlockSource* out);
+
+}  // namespace orcvm

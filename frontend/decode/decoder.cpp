@@ -1,0 +1,217 @@
+#include "frontend/decode/decoder.h"
+
+#include <Zydis/Zydis.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace orcvm {
+
+namespace {
+
+constexpr const char* kMnemonicNames[] = {
+    "(other)",
+#define X(name) #name,
+#include "frontend/decode/mnemonics.inc"
+#undef X
+};
+
+// Maps every Zydis mnemonic to orcvm's by name, once.
+const std::vector<Mnemonic>& mnemonic_map() {
+  static const std::vector<Mnemonic> map = [] {
+    std::unordered_map<std::string, Mnemonic> by_name;
+    for (size_t i = 1; i < static_cast<size_t>(Mnemonic::Count); ++i) {
+      std::string lower = kMnemonicNames[i];
+      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+      by_name[lower] = static_cast<Mnemonic>(i);
+    }
+    std::vector<Mnemonic> result(ZYDIS_MNEMONIC_MAX_VALUE + 1, Mnemonic::Other);
+    for (int z = 0; z <= ZYDIS_MNEMONIC_MAX_VALUE; ++z) {
+      const char* s = ZydisMnemonicGetString(static_cast<ZydisMnemonic>(z));
+      if (!s) continue;
+      auto it = by_name.find(s);
+      if (it != by_name.end()) result[z] = it->second;
+    }
+    return result;
+  }();
+  return map;
+}
+
+Seg to_seg(ZydisRegister r) {
+  switch (r) {
+    case ZYDIS_REGISTER_ES: return Seg::ES;
+    case ZYDIS_REGISTER_CS: return Seg::CS;
+    case ZYDIS_REGISTER_SS: return Seg::SS;
+    case ZYDIS_REGISTER_DS: return Seg::DS;
+    case ZYDIS_REGISTER_FS: return Seg::FS;
+    case ZYDIS_REGISTER_GS: return Seg::GS;
+    default: return Seg::None;
+  }
+}
+
+int8_t gpr_index(ZydisMachineMode mode, ZydisRegister r) {
+  if (r == ZYDIS_REGISTER_NONE) return -1;
+  ZydisRegister full = ZydisRegisterGetLargestEnclosing(mode, r);
+  if (mode != ZYDIS_MACHINE_MODE_LONG_64) full = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r);
+  return static_cast<int8_t>(ZydisRegisterGetId(full));
+}
+
+RegRef to_reg(ZydisMachineMode mode, ZydisRegister r) {
+  RegRef ref;
+  switch (ZydisRegisterGetClass(r)) {
+    case ZYDIS_REGCLASS_GPR8:
+      ref.cls = RegClass::Gpr;
+      ref.high8 = r == ZYDIS_REGISTER_AH || r == ZYDIS_REGISTER_CH || r == ZYDIS_REGISTER_DH ||
+                  r == ZYDIS_REGISTER_BH;
+      ref.index = ref.high8 ? static_cast<uint8_t>(r - ZYDIS_REGISTER_AH) : gpr_index(mode, r);
+      break;
+    case ZYDIS_REGCLASS_GPR16:
+    case ZYDIS_REGCLASS_GPR32:
+    case ZYDIS_REGCLASS_GPR64:
+      ref.cls = RegClass::Gpr;
+      ref.index = gpr_index(mode, r);
+      break;
+    case ZYDIS_REGCLASS_SEGMENT:
+      ref.cls = RegClass::Segment;
+      ref.index = static_cast<uint8_t>(to_seg(r));
+      break;
+    case ZYDIS_REGCLASS_CONTROL:
+      ref.cls = RegClass::Control;
+      ref.index = static_cast<uint8_t>(ZydisRegisterGetId(r));
+      break;
+    case ZYDIS_REGCLASS_DEBUG:
+      ref.cls = RegClass::Debug;
+      ref.index = static_cast<uint8_t>(ZydisRegisterGetId(r));
+      break;
+    default:
+      ref.cls = RegClass::Other;
+      break;
+  }
+  return ref;
+}
+
+}  // namespace
+
+std::string_view mnemonic_name(Mnemonic m) {
+  auto i = static_cast<size_t>(m);
+  return i < std::size(kMnemonicNames) ? kMnemonicNames[i] : "(bad)";
+}
+
+struct Decoder::Impl {
+  ZydisDecoder decoder;
+  ZydisFormatter formatter;
+  ZydisMachineMode mode;
+};
+
+Decoder::Decoder(unsigned code_bits) : impl_(std::make_unique<Impl>()) {
+  switch (code_bits) {
+    case 64:
+      impl_->mode = ZYDIS_MACHINE_MODE_LONG_64;
+      ZydisDecoderInit(&impl_->decoder, impl_->mode, ZYDIS_STACK_WIDTH_64);
+      break;
+    case 32:
+      impl_->mode = ZYDIS_MACHINE_MODE_LEGACY_32;
+      ZydisDecoderInit(&impl_->decoder, impl_->mode, ZYDIS_STACK_WIDTH_32);
+      break;
+    default:
+      impl_->mode = ZYDIS_MACHINE_MODE_LEGACY_16;
+      ZydisDecoderInit(&impl_->decoder, impl_->mode, ZYDIS_STACK_WIDTH_16);
+      break;
+  }
+  ZydisFormatterInit(&impl_->formatter, ZYDIS_FORMATTER_STYLE_INTEL);
+  mnemonic_map();
+}
+
+Decoder::~Decoder() = default;
+
+DecodeStatus Decoder::decode(const uint8_t* bytes, size_t avail, uint64_t rip,
+                             DecodedInsn& out) const {
+  ZydisDecodedInstruction zi;
+  ZydisDecodedOperand zops[ZYDIS_MAX_OPERAND_COUNT];
+  ZyanStatus st = ZydisDecoderDecodeFull(&impl_->decoder, bytes, avail, &zi, zops);
+  if (st == ZYDIS_STATUS_NO_MORE_DATA) return avail < 15 ? DecodeStatus::NeedMoreBytes : DecodeStatus::Invalid;
+  if (!ZYAN_SUCCESS(st)) return DecodeStatus::Invalid;
+
+  out = DecodedInsn{};
+  out.rip = rip;
+  out.length = zi.length;
+  out.mnemonic = mnemonic_map()[zi.mnemonic];
+  // Vector encodings of a known name (e.g. SSE MOVSD vs string MOVSD) are not ours yet.
+  if (zi.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY &&
+      zi.encoding != ZYDIS_INSTRUCTION_ENCODING_VEX)
+    out.mnemonic = Mnemonic::Other;
+  out.opsize = zi.operand_width;
+  out.addrsize = zi.address_width;
+  out.lock = zi.attributes & ZYDIS_ATTRIB_HAS_LOCK;
+  out.rep = zi.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE);
+  out.repne = zi.attributes & ZYDIS_ATTRIB_HAS_REPNE;
+  std::memcpy(out.bytes, bytes, zi.length);
+  constexpr std::pair<uint64_t, Seg> kOverrides[] = {
+      {ZYDIS_ATTRIB_HAS_SEGMENT_ES, Seg::ES}, {ZYDIS_ATTRIB_HAS_SEGMENT_CS, Seg::CS},
+      {ZYDIS_ATTRIB_HAS_SEGMENT_SS, Seg::SS}, {ZYDIS_ATTRIB_HAS_SEGMENT_DS, Seg::DS},
+      {ZYDIS_ATTRIB_HAS_SEGMENT_FS, Seg::FS}, {ZYDIS_ATTRIB_HAS_SEGMENT_GS, Seg::GS}};
+  for (auto [attribute, seg] : kOverrides)
+    if (zi.attributes & attribute) out.segment_override = seg;
+
+  uint8_t n = 0;
+  for (uint8_t i = 0; i < zi.operand_count_visible && n < 4; ++i) {
+    const ZydisDecodedOperand& z = zops[i];
+    Operand& o = out.op[n];
+    o.bits = z.size;
+    switch (z.type) {
+      case ZYDIS_OPERAND_TYPE_REGISTER:
+        o.kind = OperandKind::Reg;
+        o.reg = to_reg(impl_->mode, z.reg.value);
+        if (o.reg.cls == RegClass::Other) out.mnemonic = Mnemonic::Other;  // x87/SSE/AVX registers
+        break;
+      case ZYDIS_OPERAND_TYPE_MEMORY: {
+        o.kind = OperandKind::Mem;
+        o.mem.seg = to_seg(z.mem.segment);
+        o.mem.scale = z.mem.scale ? z.mem.scale : 1;
+        o.mem.disp = z.mem.disp.has_displacement ? z.mem.disp.value : 0;
+        if (z.mem.base == ZYDIS_REGISTER_RIP || z.mem.base == ZYDIS_REGISTER_EIP) {
+          uint64_t ea = 0;
+          ZydisCalcAbsoluteAddress(&zi, &z, rip, &ea);
+          o.mem.disp = static_cast<int64_t>(ea);
+        } else {
+          o.mem.base = gpr_index(impl_->mode, z.mem.base);
+        }
+        o.mem.index = gpr_index(impl_->mode, z.mem.index);
+        if (z.mem.type == ZYDIS_MEMOP_TYPE_AGEN) o.mem.seg = Seg::None;
+        break;
+      }
+      case ZYDIS_OPERAND_TYPE_IMMEDIATE:
+        if (z.imm.is_relative) {
+          o.kind = OperandKind::Target;
+          ZydisCalcAbsoluteAddress(&zi, &z, rip, &o.imm);
+        } else {
+          o.kind = OperandKind::Imm;
+          o.imm = z.imm.is_signed ? static_cast<uint64_t>(z.imm.value.s) : z.imm.value.u;
+        }
+        break;
+      default:
+        out.mnemonic = Mnemonic::Other;  // far pointers arrive with the system issue
+        break;
+    }
+    ++n;
+  }
+  out.operand_count = n;
+  return DecodeStatus::Ok;
+}
+
+std::string Decoder::disassemble(const DecodedInsn& insn) const {
+  ZydisDecodedInstruction zi;
+  ZydisDecodedOperand zops[ZYDIS_MAX_OPERAND_COUNT];
+  if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&impl_->decoder, insn.bytes, insn.length, &zi, zops)))
+    return "(bad)";
+  char buf[256];
+  ZydisFormatterFormatInstruction(&impl_->formatter, &zi, zops, zi.operand_count_visible, buf,
+                                  sizeof(buf), insn.rip, nullptr);
+  return buf;
+}
+
+}  // namespace orcvm

@@ -1,0 +1,27 @@
+#include "ir/lift/llvm_emitter.h"
+#include "ir/semantics/dispatch.h"
+
+namespace orcvm {
+
+LiftResult lift_block(llvm::Module& module, const std::string& name, const std::vector<DecodedInsn>& insns,
+                      BlockMode mode, uint64_t block_id, const LiftOptions& options) {
+  llvm::LLVMContext& llctx = module.getContext();
+  auto* type = llvm::FunctionType::get(llvm::Type::getVoidTy(llctx), {llvm::PointerType::get(llctx, 0)}, false);
+  auto* fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, name, module);
+  fn->addParamAttr(0, llvm::Attribute::NoAlias);
+  fn->addFnAttr(llvm::Attribute::NoUnwind);
+  fn->addFnAttr("frame-pointer", "none");
+
+  LlvmEmitter e(module, fn, mode, block_id, options);
+  e.emit_block_entry(static_cast<unsigned>(insns.size()));
+  for (const DecodedInsn& insn : insns) {
+    e.begin_instruction(insn);
+    sem::kHandlers<LlvmEmitter>[static_cast<size_t>(insn.mnemonic)](e, insn);
+    e.end_instruction();
+    if (e.terminated()) break;
+  }
+  if (!e.terminated()) e.jump(insns.back().next_rip());
+  return LiftResult{fn, e.exit_targets()};
+}
+
+}  // namespace orcvm

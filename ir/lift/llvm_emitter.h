@@ -1,0 +1,238 @@
+#pragma once
+// The JIT tier's emitter: each semantics operation appends LLVM IR to the block's
+// function. Guest registers are ExecContext fields at fixed offsets (LLVM forwards
+// and kills them within a block); guest memory goes through the inline soft-TLB
+// fast path with an out-of-line slow path.
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/Module.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "ir/semantics/emitter.h"
+#include "runtime/vcpu/exec_context.h"
+
+namespace orcvm {
+
+struct LiftOptions {
+  bool count_memory_accesses = false;
+};
+
+class LlvmEmitter {
+ public:
+  template <unsigned W>
+  struct Value {
+    static constexpr unsigned bits = W;
+    llvm::Value* v = nullptr;
+  };
+
+  LlvmEmitter(llvm::Module& module, llvm::Function* fn, BlockMode mode, uint64_t block_id,
+              const LiftOptions& options);
+
+  BlockMode mode() const { return mode_; }
+  // Lifting state between instructions.
+  void begin_instruction(const DecodedInsn& insn);
+  void end_instruction();
+  bool terminated() const { return terminated_; }
+  const std::vector<uint64_t>& exit_targets() const { return exit_targets_; }
+  // The entry checks: exit request, and the instruction budget when counting.
+  void emit_block_entry(unsigned insn_count);
+
+  template <unsigned W> llvm::IntegerType* ty() { return b_.getIntNTy(W); }
+
+  template <unsigned W> Value<W> imm(uint64_t x) { return {llvm::ConstantInt::get(ty<W>(), x)}; }
+  template <unsigned To, unsigned From> Value<To> zext(Value<From> x) {
+    if constexpr (To == From) return {x.v};
+    else return {b_.CreateZExt(x.v, ty<To>())};
+  }
+  template <unsigned To, unsigned From> Value<To> sext(Value<From> x) {
+    if constexpr (To == From) return {x.v};
+    else return {b_.CreateSExt(x.v, ty<To>())};
+  }
+  template <unsigned To, unsigned From> Value<To> trunc(Value<From> x) {
+    if constexpr (To == From) return {x.v};
+    else return {b_.CreateTrunc(x.v, ty<To>())};
+  }
+
+  template <unsigned W> Value<W> add(Value<W> a, Value<W> c) { return {b_.CreateAdd(a.v, c.v)}; }
+  template <unsigned W> Value<W> sub(Value<W> a, Value<W> c) { return {b_.CreateSub(a.v, c.v)}; }
+  template <unsigned W> Value<W> mul(Value<W> a, Value<W> c) { return {b_.CreateMul(a.v, c.v)}; }
+  template <unsigned W> Value<W> and_(Value<W> a, Value<W> c) { return {b_.CreateAnd(a.v, c.v)}; }
+  template <unsigned W> Value<W> or_(Value<W> a, Value<W> c) { return {b_.CreateOr(a.v, c.v)}; }
+  template <unsigned W> Value<W> xor_(Value<W> a, Value<W> c) { return {b_.CreateXor(a.v, c.v)}; }
+  template <unsigned W> Value<W> not_(Value<W> a) { return {b_.CreateNot(a.v)}; }
+  template <unsigned W> Value<W> neg(Value<W> a) { return {b_.CreateNeg(a.v)}; }
+  template <unsigned W> Value<W> shl(Value<W> a, Value<W> n) { return {b_.CreateShl(a.v, n.v)}; }
+  template <unsigned W> Value<W> lshr(Value<W> a, Value<W> n) { return {b_.CreateLShr(a.v, n.v)}; }
+  template <unsigned W> Value<W> ashr(Value<W> a, Value<W> n) { return {b_.CreateAShr(a.v, n.v)}; }
+  template <unsigned W> Value<W> fshl(Value<W> hi, Value<W> lo, Value<W> n) {
+    return {b_.CreateIntrinsic(llvm::Intrinsic::fshl, {ty<W>()}, {hi.v, lo.v, n.v})};
+  }
+  template <unsigned W> Value<W> fshr(Value<W> hi, Value<W> lo, Value<W> n) {
+    return {b_.CreateIntrinsic(llvm::Intrinsic::fshr, {ty<W>()}, {hi.v, lo.v, n.v})};
+  }
+  template <unsigned W> Value<W> udiv(Value<W> a, Value<W> c) { return {b_.CreateUDiv(a.v, c.v)}; }
+  template <unsigned W> Value<W> urem(Value<W> a, Value<W> c) { return {b_.CreateURem(a.v, c.v)}; }
+  template <unsigned W> Value<W> sdiv(Value<W> a, Value<W> c) { return {b_.CreateSDiv(a.v, c.v)}; }
+  template <unsigned W> Value<W> srem(Value<W> a, Value<W> c) { return {b_.CreateSRem(a.v, c.v)}; }
+  template <unsigned W> Value<W> ctpop(Value<W> a) {
+    return {b_.CreateIntrinsic(llvm::Intrinsic::ctpop, {ty<W>()}, {a.v})};
+  }
+  template <unsigned W> Value<W> ctlz(Value<W> a) {
+    return {b_.CreateIntrinsic(llvm::Intrinsic::ctlz, {ty<W>()}, {a.v, b_.getFalse()})};
+  }
+  template <unsigned W> Value<W> cttz(Value<W> a) {
+    return {b_.CreateIntrinsic(llvm::Intrinsic::cttz, {ty<W>()}, {a.v, b_.getFalse()})};
+  }
+  template <unsigned W> Value<W> bswap(Value<W> a) {
+    if constexpr (W == 8) return a;
+    else return {b_.CreateIntrinsic(llvm::Intrinsic::bswap, {ty<W>()}, {a.v})};
+  }
+
+  template <unsigned W> Value<1> eq(Value<W> a, Value<W> c) { return {b_.CreateICmpEQ(a.v, c.v)}; }
+  template <unsigned W> Value<1> ne(Value<W> a, Value<W> c) { return {b_.CreateICmpNE(a.v, c.v)}; }
+  template <unsigned W> Value<1> ult(Value<W> a, Value<W> c) { return {b_.CreateICmpULT(a.v, c.v)}; }
+  template <unsigned W> Value<1> ule(Value<W> a, Value<W> c) { return {b_.CreateICmpULE(a.v, c.v)}; }
+  template <unsigned W> Value<1> slt(Value<W> a, Value<W> c) { return {b_.CreateICmpSLT(a.v, c.v)}; }
+  template <unsigned W> Value<1> sle(Value<W> a, Value<W> c) { return {b_.CreateICmpSLE(a.v, c.v)}; }
+  template <unsigned W> Value<W> select(Value<1> c, Value<W> a, Value<W> d) {
+    return {b_.CreateSelect(c.v, a.v, d.v)};
+  }
+
+  Value<64> get_gpr(unsigned n) { return {load_state(ty<64>(), offsetof(ExecContext, cpu.gpr) + 8 * n)}; }
+  void set_gpr(unsigned n, Value<64> v) { store_state(v.v, offsetof(ExecContext, cpu.gpr) + 8 * n); }
+  Value<1> get_flag(sem::Flag f) {
+    return {b_.CreateTrunc(load_state(ty<8>(), flag_offset(f)), ty<1>())};
+  }
+  void set_flag(sem::Flag f, Value<1> v) { store_state(b_.CreateZExt(v.v, ty<8>()), flag_offset(f)); }
+  Value<1> get_df();
+  void set_df(Value<1> v);
+
+  template <unsigned W> Value<W> load(Seg seg, Value<64> ea) {
+    static_assert(W <= 64);
+    return {memory_load(linear_address(seg, ea.v), W)};
+  }
+  template <unsigned W> void store(Seg seg, Value<64> ea, Value<W> v) {
+    static_assert(W <= 64);
+    memory_store(linear_address(seg, ea.v), v.v, W);
+  }
+  template <unsigned W, class F>
+  std::pair<Value<W>, Value<W>> locked_update(Seg seg, Value<64> ea, F&& compute) {
+    llvm::Value* host = rmw_pointer(linear_address(seg, ea.v), W);
+    llvm::Value* initial = b_.CreateAlignedLoad(ty<W>(), host, llvm::MaybeAlign(1), true);
+    llvm::BasicBlock* before = b_.GetInsertBlock();
+    llvm::BasicBlock* loop = new_block("locked");
+    llvm::BasicBlock* done = new_block("locked_done");
+    b_.CreateBr(loop);
+    b_.SetInsertPoint(loop);
+    llvm::PHINode* old = b_.CreatePHI(ty<W>(), 2);
+    old->addIncoming(initial, before);
+    Value<W> result = compute(Value<W>{old});
+    auto* pair = b_.CreateAtomicCmpXchg(host, old, result.v, llvm::MaybeAlign(W / 8),
+                                        llvm::AtomicOrdering::SequentiallyConsistent,
+                                        llvm::AtomicOrdering::SequentiallyConsistent);
+    old->addIncoming(b_.CreateExtractValue(pair, 0), b_.GetInsertBlock());
+    b_.CreateCondBr(b_.CreateExtractValue(pair, 1), done, loop);
+    b_.SetInsertPoint(done);
+    return {Value<W>{old}, result};
+  }
+
+  template <class... Args>
+  Value<64> call(Helper h, Args... args) {
+    static_assert(sizeof...(Args) <= 3);
+    llvm::Value* values[3] = {args.v...};
+    return call_helper(h, values);
+  }
+
+  template <class F> void if_(Value<1> c, F&& body) {
+    llvm::BasicBlock* then = new_block("then");
+    llvm::BasicBlock* join = new_block("join");
+    b_.CreateCondBr(c.v, then, join);
+    b_.SetInsertPoint(then);
+    body();
+    b_.CreateBr(join);
+    b_.SetInsertPoint(join);
+  }
+  template <class C, class B> void loop_while(C&& cond, B&& body) {
+    llvm::BasicBlock* header = new_block("loop");
+    llvm::BasicBlock* check = new_block("loop_check");
+    llvm::BasicBlock* leave = new_block("loop_leave");
+    llvm::BasicBlock* work = new_block("loop_body");
+    llvm::BasicBlock* done = new_block("loop_done");
+    b_.CreateBr(header);
+    b_.SetInsertPoint(header);
+    b_.CreateCondBr(cond().v, check, done);
+    b_.SetInsertPoint(check);
+    b_.CreateCondBr(exit_requested(), leave, work);
+    b_.SetInsertPoint(leave);
+    return_to_loop(insn_->rip);  // resumes this instruction after the VCPU loop's work
+    b_.SetInsertPoint(work);
+    b_.CreateCondBr(body().v, header, done);
+    b_.SetInsertPoint(done);
+  }
+
+  void jump(uint64_t target);
+  void jump_cond(Value<1> c, uint64_t taken, uint64_t not_taken);
+  void jump_indirect(Value<64> target);
+  void exit_to_loop(uint64_t rip);
+  void raise(uint8_t vector) { raise_exception(vector, 0, false); }
+  void raise(uint8_t vector, uint32_t error_code) { raise_exception(vector, error_code, true); }
+  void raise_if(Value<1> c, uint8_t vector) { raise_if_impl(c, vector, 0, false); }
+  void raise_if(Value<1> c, uint8_t vector, uint32_t error_code) { raise_if_impl(c, vector, error_code, true); }
+  void raise_trap(uint8_t vector, uint64_t next_rip);
+
+ private:
+  Value<64> call_helper(Helper h, llvm::Value* const (&args)[3]);
+  llvm::BasicBlock* new_block(const char* name);
+  llvm::Value* state_ptr(size_t offset);
+  llvm::Value* load_state(llvm::Type* type, size_t offset);
+  void store_state(llvm::Value* v, size_t offset);
+  static size_t flag_offset(sem::Flag f) { return offsetof(ExecContext, cpu.cf) + static_cast<size_t>(f); }
+
+  llvm::Value* linear_address(Seg seg, llvm::Value* ea);
+  // Returns the TLB fast-path condition and host pointer for an access.
+  llvm::Value* tlb_hit(llvm::Value* linear, unsigned bytes, size_t tag_offset, llvm::Value** host);
+  llvm::Value* memory_load(llvm::Value* linear, unsigned bits);
+  void memory_store(llvm::Value* linear, llvm::Value* value, unsigned bits);
+  llvm::Value* rmw_pointer(llvm::Value* linear, unsigned bits);
+  void check_pending_exception();
+  void count_memory_access();
+  llvm::Value* exit_requested();
+
+  void direct_exit(uint64_t target);
+  void return_to_loop(uint64_t rip);
+  void emit_raise(uint64_t rip, uint8_t vector, uint32_t error_code, bool has_error_code);
+  void raise_exception(uint8_t vector, uint32_t error_code, bool has_error_code);
+  void raise_if_impl(Value<1> c, uint8_t vector, uint32_t error_code, bool has_error_code);
+  void start_unreachable_tail();
+
+  llvm::Module& module_;
+  llvm::LLVMContext& llctx_;
+  llvm::Function* fn_;
+  llvm::IRBuilder<> b_;
+  llvm::Value* ctx_;
+  BlockMode mode_;
+  uint64_t block_id_;
+  LiftOptions options_;
+  llvm::MDNode* tbaa_state_;
+  llvm::MDNode* tbaa_guest_;
+  llvm::FunctionType* block_type_;
+  llvm::BasicBlock* fault_exit_ = nullptr;
+  const DecodedInsn* insn_ = nullptr;
+  bool needs_stop_check_ = false;
+  bool terminated_ = false;
+  std::vector<uint64_t> exit_targets_;
+};
+
+// Lifts a block into a new function named `name` in `module`.
+struct LiftResult {
+  llvm::Function* function;
+  std::vector<uint64_t> exit_targets;  // direct exits, slot i is "<name>_exit<i>"
+};
+LiftResult lift_block(llvm::Module& module, const std::string& name, const std::vector<DecodedInsn>& insns,
+                      BlockMode mode, uint64_t block_id, const LiftOptions& options);
+std::string exit_slot_symbol(const std::string& block_name, size_t index);
+
+}  // namespace orcvm

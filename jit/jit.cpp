@@ -1,0 +1,174 @@
+#include "jit/jit.h"
+
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/Transforms/InstCombine/InstCombine.h>
+#include <llvm/Transforms/Scalar/DeadStoreElimination.h>
+#include <llvm/Transforms/Scalar/EarlyCSE.h>
+#include <llvm/Transforms/Scalar/SimplifyCFG.h>
+#include <llvm/Transforms/Utils/Cloning.h>
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <stdexcept>
+
+#include "ir/lift/llvm_emitter.h"
+#include "runtime/log.h"
+
+namespace orcvm {
+
+namespace {
+
+namespace orc = llvm::orc;
+
+double micros_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+}
+
+[[noreturn]] void fail(llvm::Error error, const char* what) {
+  std::string message;
+  llvm::raw_string_ostream os(message);
+  os << what << ": " << error;
+  throw std::runtime_error(os.str());
+}
+
+template <class T>
+T take(llvm::Expected<T> value, const char* what) {
+  if (!value) fail(value.takeError(), what);
+  return std::move(*value);
+}
+
+class OrcJit final : public Jit {
+ public:
+  OrcJit(const JitOptions& options, const std::vector<std::pair<std::string, void*>>& symbols) : options_(options) {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    auto builder = take(orc::JITTargetMachineBuilder::detectHost(), "detecting the host");
+    builder.setCodeGenOptLevel(options.opt_level == 0 ? llvm::CodeGenOptLevel::None : llvm::CodeGenOptLevel::Default);
+    builder.setRelocationModel(llvm::Reloc::PIC_);
+    builder.setCodeModel(llvm::CodeModel::Small);
+    target_machine_ = take(builder.createTargetMachine(), "creating the target machine");
+    jit_ = take(orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(builder)).create(), "creating LLJIT");
+    orc::SymbolMap map;
+    for (const auto& [name, address] : symbols)
+      map[jit_->mangleAndIntern(name)] = {orc::ExecutorAddr::fromPtr(address), llvm::JITSymbolFlags::Exported};
+    if (auto err = jit_->getMainJITDylib().define(orc::absoluteSymbols(std::move(map))))
+      fail(std::move(err), "defining runtime symbols");
+    context_ = std::make_unique<orc::ThreadSafeContext>(std::make_unique<llvm::LLVMContext>());
+  }
+
+  CompiledBlock compile(const BlockToCompile& request) override {
+    std::lock_guard lock(mutex_);
+    CompiledBlock result;
+    const std::string name = "orcvm_block_" + std::to_string(request.id);
+    llvm::LLVMContext& llctx = *context_->getContext();
+
+    auto start = std::chrono::steady_clock::now();
+    auto module = std::make_unique<llvm::Module>(name, llctx);
+    module->setDataLayout(target_machine_->createDataLayout());
+    module->setTargetTriple(target_machine_->getTargetTriple().str());
+    LiftOptions lift_options{options_.count_memory_accesses};
+    LiftResult lifted = lift_block(*module, name, *request.insns, request.mode, request.id, lift_options);
+    if (llvm::verifyFunction(*lifted.function, &llvm::errs()))
+      throw std::runtime_error("lifted IR of " + name + " does not verify");
+    if (options_.log_ir) log_module("op", *module);
+    result.lift_us = micros_since(start);
+
+    start = std::chrono::steady_clock::now();
+    optimise(*module);
+    if (options_.log_ir_optimised) log_module("op_opt", *module);
+    if (options_.log_asm) log_assembly(*module);
+    result.optimise_us = micros_since(start);
+
+    start = std::chrono::steady_clock::now();
+    std::vector<void*> slots = request.allocate_exits(lifted.exit_targets);
+    orc::JITDylib& dylib = jit_->getMainJITDylib();
+    auto tracker = dylib.createResourceTracker();
+    orc::SymbolMap slot_symbols;
+    for (size_t i = 0; i < slots.size(); ++i)
+      slot_symbols[jit_->mangleAndIntern(exit_slot_symbol(name, i))] = {orc::ExecutorAddr::fromPtr(slots[i]),
+                                                                         llvm::JITSymbolFlags::Exported};
+    if (!slot_symbols.empty())
+      if (auto err = dylib.define(orc::absoluteSymbols(std::move(slot_symbols)), tracker))
+        fail(std::move(err), "defining exit slots");
+    if (auto err = jit_->addIRModule(tracker, orc::ThreadSafeModule(std::move(module), *context_)))
+      fail(std::move(err), "adding a module");
+    auto address = take(jit_->lookup(name), "compiling a block");
+    result.entry = address.toPtr<void (*)(ExecContext*)>();
+    result.codegen_us = micros_since(start);
+    result.release = [tracker, this] {
+      std::lock_guard lock(mutex_);
+      if (auto err = tracker->remove()) llvm::consumeError(std::move(err));
+    };
+    return result;
+  }
+
+ private:
+  void optimise(llvm::Module& module) {
+    if (options_.opt_level == 0) return;
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassBuilder pb(target_machine_.get());
+    pb.registerModuleAnalyses(mam);
+    pb.registerCGSCCAnalyses(cgam);
+    pb.registerFunctionAnalyses(fam);
+    pb.registerLoopAnalyses(lam);
+    pb.crossRegisterProxies(lam, fam, cgam, mam);
+    if (options_.opt_level >= 2) {
+      pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(module, mam);
+      return;
+    }
+    // The block pipeline: forward register values, drop dead flag and register
+    // stores, fold the rest.
+    llvm::FunctionPassManager fpm;
+    fpm.addPass(llvm::SimplifyCFGPass());
+    fpm.addPass(llvm::EarlyCSEPass(true));
+    fpm.addPass(llvm::InstCombinePass());
+    fpm.addPass(llvm::DSEPass());
+    fpm.addPass(llvm::SimplifyCFGPass());
+    llvm::ModulePassManager mpm;
+    mpm.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(fpm)));
+    mpm.run(module, mam);
+  }
+
+  void log_module(const char* item, const llvm::Module& module) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module.print(os, nullptr);
+    Log::printf("%s:\n%s\n", item, os.str().c_str());
+  }
+
+  void log_assembly(llvm::Module& module) {
+    auto clone = llvm::CloneModule(module);
+    llvm::SmallString<4096> text;
+    llvm::raw_svector_ostream os(text);
+    llvm::legacy::PassManager pm;
+    if (target_machine_->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::AssemblyFile)) return;
+    pm.run(*clone);
+    Log::printf("out_asm:\n%s\n", text.c_str());
+  }
+
+  JitOptions options_;
+  std::unique_ptr<llvm::TargetMachine> target_machine_;
+  std::unique_ptr<orc::LLJIT> jit_;
+  std::unique_ptr<orc::ThreadSafeContext> context_;
+  std::mutex mutex_;
+};
+
+}  // namespace
+
+std::unique_ptr<Jit> Jit::create(const JitOptions& options,
+                                 const std::vector<std::pair<std::string, void*>>& runtime_symbols) {
+  return std::make_unique<OrcJit>(options, runtime_symbols);
+}
+
+}  // namespace orcvm

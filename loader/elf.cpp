@@ -1,0 +1,114 @@
+#include "loader/elf.h"
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+namespace orcvm {
+
+namespace {
+
+// The fields of the ELF64 headers that orcvm reads (System V ABI, little endian).
+struct Elf64Header {
+  uint8_t ident[16];
+  uint16_t type, machine;
+  uint32_t version;
+  uint64_t entry, phoff, shoff;
+  uint32_t flags;
+  uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+struct Elf64ProgramHeader {
+  uint32_t type, flags;
+  uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+static_assert(sizeof(Elf64Header) == 64 && sizeof(Elf64ProgramHeader) == 56);
+
+constexpr uint16_t kTypeExec = 2, kMachineX86_64 = 62;
+constexpr uint32_t kProgramLoad = 1;
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw LoadError("cannot open '" + path + "'");
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+uint64_t load_elf64(const std::vector<uint8_t>& file, PhysicalMemory& memory) {
+  if (file.size() < sizeof(Elf64Header) || std::memcmp(file.data(), "\x7f" "ELF", 4) != 0)
+    throw LoadError("not an ELF file");
+  Elf64Header h;
+  std::memcpy(&h, file.data(), sizeof h);
+  if (h.ident[4] != 2) throw LoadError("not a 64-bit ELF file (ELF32 kernels need multiboot)");
+  if (h.ident[5] != 1) throw LoadError("not a little-endian ELF file");
+  if (h.type != kTypeExec) throw LoadError("not an ELF executable (e_type " + std::to_string(h.type) + ")");
+  if (h.machine != kMachineX86_64) throw LoadError("not an x86-64 ELF file (e_machine " + std::to_string(h.machine) + ")");
+  if (h.phentsize != sizeof(Elf64ProgramHeader)) throw LoadError("bad program header size");
+  if (h.phoff > file.size() || uint64_t{h.phnum} * sizeof(Elf64ProgramHeader) > file.size() - h.phoff)
+    throw LoadError("program headers lie outside the file (truncated?)");
+
+  bool entry_loaded = false;
+  for (unsigned n = 0; n < h.phnum; ++n) {
+    Elf64ProgramHeader ph;
+    std::memcpy(&ph, file.data() + h.phoff + n * sizeof ph, sizeof ph);
+    if (ph.type != kProgramLoad || ph.memsz == 0) continue;
+    const std::string where = "segment " + std::to_string(n);
+    if (ph.filesz > ph.memsz) throw LoadError(where + ": file size exceeds memory size");
+    if (ph.offset > file.size() || ph.filesz > file.size() - ph.offset)
+      throw LoadError(where + ": data lies outside the file (truncated?)");
+    if (!memory.is_ram(ph.paddr, ph.memsz))
+      throw LoadError(where + " at " + hex(ph.paddr) + " (+" + hex(ph.memsz) + ") does not fit in " +
+                      hex(memory.ram_size()) + " bytes of RAM (use -m)");
+    if (ph.paddr < kBootAreaEnd && ph.paddr + ph.memsz > kBootAreaStart)
+      throw LoadError(where + " overlaps the boot page tables at " + hex(kBootAreaStart) + "-" + hex(kBootAreaEnd));
+    std::memcpy(memory.ram() + ph.paddr, file.data() + ph.offset, ph.filesz);
+    std::memset(memory.ram() + ph.paddr + ph.filesz, 0, ph.memsz - ph.filesz);
+    if (h.entry >= ph.paddr && h.entry < ph.paddr + ph.memsz) entry_loaded = true;
+  }
+  if (!entry_loaded) throw LoadError("entry point " + hex(h.entry) + " is not inside a loaded segment");
+  return h.entry;
+}
+
+void enter_long_mode(PhysicalMemory& memory, CpuState& cpu, uint64_t entry) {
+  const uint64_t ram = memory.ram_size();
+  if (ram > kMaxLongModeBootRam) throw LoadError("64-bit ELF boot supports at most 4 GiB of RAM");
+  uint8_t* base = memory.ram();
+  auto put64 = [&](uint64_t paddr, uint64_t value) { std::memcpy(base + paddr, &value, 8); };
+  std::memset(base + kBootAreaStart, 0, kBootAreaEnd - kBootAreaStart);
+
+  constexpr uint64_t pml4 = 0x1000, pdpt = 0x2000, first_pd = 0x3000, gdt = 0x7000;
+  constexpr uint64_t present_writable = 0x3, large = 0x80;
+  put64(pml4, pdpt | present_writable);
+  const uint64_t two_mib = 2ull << 20;
+  const uint64_t pages = (ram + two_mib - 1) / two_mib;
+  for (uint64_t p = 0; p < pages; ++p) {
+    const uint64_t pd = first_pd + (p / 512) * 0x1000;
+    if (p % 512 == 0) put64(pdpt + (p / 512) * 8, pd | present_writable);
+    put64(pd + (p % 512) * 8, p * two_mib | present_writable | large);
+  }
+  put64(gdt + 0x08, 0x00af9b000000ffffull);  // 64-bit code, DPL 0
+  put64(gdt + 0x10, 0x00cf93000000ffffull);  // data, DPL 0
+
+  cpu = CpuState{};
+  cpu.rip = entry;
+  cpu.set_rflags(rflags::Fixed1);
+  cpu.gpr[RDI] = ram;
+  cpu.cr0 = cr0::PE | cr0::MP | cr0::ET | cr0::NE | cr0::WP | cr0::PG;
+  cpu.cr3 = pml4;
+  cpu.cr4 = cr4::PAE;
+  cpu.efer = efer::LME | efer::LMA | efer::NXE;
+  cpu.gdtr = {gdt, 0x17};
+  constexpr uint16_t code_attrs = 0xa09b, data_attrs = 0xc093;
+  for (SegmentReg& s : cpu.seg) s = SegmentReg{0, 0xffffffff, 0x10, data_attrs};
+  cpu.seg[1] = SegmentReg{0, 0xffffffff, 0x08, code_attrs};
+  cpu.tr = SegmentReg{0, 0x67, 0, 0x8b};
+  cpu.pat = 0x0007040600070406ull;
+}
+
+}  // namespace orcvm

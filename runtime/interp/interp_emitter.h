@@ -1,0 +1,207 @@
+#pragma once
+// The interpreter tier's emitter: each semantics operation computes its value at
+// once, on plain integers.
+#include <type_traits>
+
+#include "ir/semantics/emitter.h"
+#include "runtime/softmmu/mmu.h"
+#include "runtime/vcpu/exec_context.h"
+#include "runtime/vcpu/helpers.h"
+
+namespace orcvm {
+
+// Thrown when a semantics operation faulted; the exception is recorded in CpuState.
+struct GuestFault {};
+
+class InterpEmitter {
+ public:
+  template <unsigned W>
+  struct Value {
+    static constexpr unsigned bits = W;
+    using T = std::conditional_t<(W > 64), unsigned __int128, uint64_t>;
+    T v;
+    static constexpr T mask(T x) {
+      if constexpr (W == 64 || W == 128) return x;
+      else return x & ((T{1} << W) - 1);
+    }
+    static constexpr Value make(T x) { return Value{mask(x)}; }
+    // The value as a signed number of W bits.
+    using S = std::conditional_t<(W > 64), __int128, int64_t>;
+    S sv() const {
+      if constexpr (W == 64 || W == 128) return static_cast<S>(v);
+      else return static_cast<S>(v << (sizeof(T) * 8 - W)) >> (sizeof(T) * 8 - W);
+    }
+  };
+
+  InterpEmitter(ExecContext* ctx, BlockMode mode) : ctx_(ctx), mode_(mode) {}
+
+  BlockMode mode() const { return mode_; }
+  bool block_ended() const { return ended_; }
+  void begin_instruction(const DecodedInsn& insn) { insn_ = &insn; ended_ = false; }
+
+  template <unsigned W> Value<W> imm(uint64_t x) { return Value<W>::make(x); }
+  template <unsigned To, unsigned From> Value<To> zext(Value<From> x) { return Value<To>::make(x.v); }
+  template <unsigned To, unsigned From> Value<To> sext(Value<From> x) {
+    return Value<To>::make(static_cast<typename Value<To>::T>(x.sv()));
+  }
+  template <unsigned To, unsigned From> Value<To> trunc(Value<From> x) { return Value<To>::make(x.v); }
+
+  template <unsigned W> Value<W> add(Value<W> a, Value<W> b) { return Value<W>::make(a.v + b.v); }
+  template <unsigned W> Value<W> sub(Value<W> a, Value<W> b) { return Value<W>::make(a.v - b.v); }
+  template <unsigned W> Value<W> mul(Value<W> a, Value<W> b) { return Value<W>::make(a.v * b.v); }
+  template <unsigned W> Value<W> and_(Value<W> a, Value<W> b) { return {a.v & b.v}; }
+  template <unsigned W> Value<W> or_(Value<W> a, Value<W> b) { return {a.v | b.v}; }
+  template <unsigned W> Value<W> xor_(Value<W> a, Value<W> b) { return {a.v ^ b.v}; }
+  template <unsigned W> Value<W> not_(Value<W> a) { return Value<W>::make(~a.v); }
+  template <unsigned W> Value<W> neg(Value<W> a) { return Value<W>::make(-a.v); }
+  template <unsigned W> Value<W> shl(Value<W> a, Value<W> n) { return Value<W>::make(a.v << n.v); }
+  template <unsigned W> Value<W> lshr(Value<W> a, Value<W> n) { return {a.v >> n.v}; }
+  template <unsigned W> Value<W> ashr(Value<W> a, Value<W> n) {
+    return Value<W>::make(static_cast<typename Value<W>::T>(a.sv() >> n.v));
+  }
+  template <unsigned W> Value<W> fshl(Value<W> hi, Value<W> lo, Value<W> n) {
+    unsigned c = static_cast<unsigned>(n.v % W);
+    return c == 0 ? hi : Value<W>::make((hi.v << c) | (lo.v >> (W - c)));
+  }
+  template <unsigned W> Value<W> fshr(Value<W> hi, Value<W> lo, Value<W> n) {
+    unsigned c = static_cast<unsigned>(n.v % W);
+    return c == 0 ? lo : Value<W>::make((hi.v << (W - c)) | (lo.v >> c));
+  }
+  template <unsigned W> Value<W> udiv(Value<W> a, Value<W> b) { return {a.v / b.v}; }
+  template <unsigned W> Value<W> urem(Value<W> a, Value<W> b) { return {a.v % b.v}; }
+  template <unsigned W> Value<W> sdiv(Value<W> a, Value<W> b) {
+    return Value<W>::make(static_cast<typename Value<W>::T>(a.sv() / b.sv()));
+  }
+  template <unsigned W> Value<W> srem(Value<W> a, Value<W> b) {
+    return Value<W>::make(static_cast<typename Value<W>::T>(a.sv() % b.sv()));
+  }
+  template <unsigned W> Value<W> ctpop(Value<W> a) {
+    unsigned n = __builtin_popcountll(static_cast<uint64_t>(a.v));
+    if constexpr (W > 64) n += __builtin_popcountll(static_cast<uint64_t>(a.v >> 64));
+    return {n};
+  }
+  template <unsigned W> Value<W> ctlz(Value<W> a) {
+    unsigned n = 0;
+    for (int b = W - 1; b >= 0 && !((a.v >> b) & 1); --b) ++n;
+    return {n};
+  }
+  template <unsigned W> Value<W> cttz(Value<W> a) {
+    unsigned n = 0;
+    while (n < W && !((a.v >> n) & 1)) ++n;
+    return {n};
+  }
+  template <unsigned W> Value<W> bswap(Value<W> a) {
+    typename Value<W>::T r = 0;
+    for (unsigned i = 0; i < W / 8; ++i) r |= ((a.v >> (8 * i)) & 0xff) << (W - 8 - 8 * i);
+    return {r};
+  }
+
+  template <unsigned W> Value<1> eq(Value<W> a, Value<W> b) { return {a.v == b.v}; }
+  template <unsigned W> Value<1> ne(Value<W> a, Value<W> b) { return {a.v != b.v}; }
+  template <unsigned W> Value<1> ult(Value<W> a, Value<W> b) { return {a.v < b.v}; }
+  template <unsigned W> Value<1> ule(Value<W> a, Value<W> b) { return {a.v <= b.v}; }
+  template <unsigned W> Value<1> slt(Value<W> a, Value<W> b) { return {a.sv() < b.sv()}; }
+  template <unsigned W> Value<1> sle(Value<W> a, Value<W> b) { return {a.sv() <= b.sv()}; }
+  template <unsigned W> Value<W> select(Value<1> c, Value<W> a, Value<W> b) { return c.v ? a : b; }
+
+  Value<64> get_gpr(unsigned n) { return {ctx_->cpu.gpr[n]}; }
+  void set_gpr(unsigned n, Value<64> v) { ctx_->cpu.gpr[n] = v.v; }
+  Value<1> get_flag(sem::Flag f) { return {(&ctx_->cpu.cf)[static_cast<int>(f)]}; }
+  void set_flag(sem::Flag f, Value<1> b) { (&ctx_->cpu.cf)[static_cast<int>(f)] = static_cast<uint8_t>(b.v); }
+  Value<1> get_df() { return {(ctx_->cpu.rflags & rflags::DF) != 0}; }
+  void set_df(Value<1> b) { ctx_->cpu.rflags = (ctx_->cpu.rflags & ~rflags::DF) | (b.v ? rflags::DF : 0); }
+
+  template <unsigned W> Value<W> load(Seg seg, Value<64> ea) {
+    uint64_t linear = linear_address(seg, ea.v);
+    if (const uint8_t* host = tlb_lookup(ctx_, mode_.tlb_bank(), linear, W / 8, Access::Read)) {
+      typename Value<W>::T x = 0;
+      __builtin_memcpy(&x, host, W / 8);
+      return {x};
+    }
+    uint64_t x = mmu_read(ctx_, linear, W / 8, mode_.tlb_bank());
+    check_fault();
+    return Value<W>::make(x);
+  }
+
+  template <unsigned W> void store(Seg seg, Value<64> ea, Value<W> v) {
+    uint64_t linear = linear_address(seg, ea.v);
+    if (uint8_t* host = tlb_lookup(ctx_, mode_.tlb_bank(), linear, W / 8, Access::Write)) {
+      __builtin_memcpy(host, &v.v, W / 8);
+      return;
+    }
+    mmu_write(ctx_, linear, W / 8, static_cast<uint64_t>(v.v), mode_.tlb_bank());
+    check_fault();
+  }
+
+  template <unsigned W, class F>
+  std::pair<Value<W>, Value<W>> locked_update(Seg seg, Value<64> ea, F&& compute) {
+    using T = typename Value<W>::T;
+    using Word = std::conditional_t<W == 8, uint8_t, std::conditional_t<W == 16, uint16_t,
+                 std::conditional_t<W == 32, uint32_t, uint64_t>>>;
+    auto* host = static_cast<Word*>(mmu_rmw_pointer(ctx_, linear_address(seg, ea.v), W / 8, mode_.tlb_bank()));
+    check_fault();
+    Word old = __atomic_load_n(host, __ATOMIC_SEQ_CST);
+    for (;;) {
+      Value<W> result = compute(Value<W>{static_cast<T>(old)});
+      Word desired = static_cast<Word>(result.v);
+      if (__atomic_compare_exchange_n(host, &old, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        return {Value<W>{static_cast<T>(old)}, result};
+    }
+  }
+
+  template <class... Args>
+  Value<64> call(Helper h, Args... args) {
+    static_assert(sizeof...(Args) <= 3);
+    uint64_t values[3] = {args.v...};
+    uint64_t r = helper_function(h)(ctx_, values[0], values[1], values[2]);
+    if (helper_may_fault(h)) check_fault();
+    return {r};
+  }
+
+  template <class F> void if_(Value<1> c, F&& body) {
+    if (c.v) body();
+  }
+  template <class C, class B> void loop_while(C&& cond, B&& body) {
+    while (cond().v) {
+      if (std::atomic_ref<uint32_t>(ctx_->exit_request).load(std::memory_order_relaxed)) {
+        end_block(insn_->rip);  // resume this instruction after the VCPU loop's work
+        return;
+      }
+      if (!body().v) break;
+    }
+  }
+
+  void jump(uint64_t target) { end_block(target); }
+  void jump_cond(Value<1> c, uint64_t taken, uint64_t not_taken) { end_block(c.v ? taken : not_taken); }
+  void jump_indirect(Value<64> target) { end_block(target.v); }
+  void exit_to_loop(uint64_t rip) { end_block(rip); }
+  void raise(uint8_t vector) { raise_exception(ctx_, vector); throw GuestFault{}; }
+  void raise(uint8_t vector, uint32_t error_code) { raise_exception(ctx_, vector, error_code, true); throw GuestFault{}; }
+  void raise_if(Value<1> c, uint8_t vector) { if (c.v) raise(vector); }
+  void raise_if(Value<1> c, uint8_t vector, uint32_t error_code) { if (c.v) raise(vector, error_code); }
+  void raise_trap(uint8_t vector, uint64_t next_rip) {
+    ctx_->cpu.rip = next_rip;
+    raise(vector);
+  }
+
+ private:
+  uint64_t linear_address(Seg seg, uint64_t ea) const {
+    if (seg == Seg::FS || seg == Seg::GS || (mode_.bits & BlockMode::kSegBases && seg != Seg::None))
+      return ea + ctx_->cpu.seg[static_cast<int>(seg)].base;
+    return ea;
+  }
+  void check_fault() {
+    if (ctx_->cpu.exception.pending) throw GuestFault{};
+  }
+  void end_block(uint64_t rip) {
+    ctx_->cpu.rip = rip;
+    ended_ = true;
+  }
+
+  ExecContext* ctx_;
+  BlockMode mode_;
+  const DecodedInsn* insn_ = nullptr;
+  bool ended_ = false;
+};
+
+}  // namespace orcvm

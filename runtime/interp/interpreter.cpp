@@ -1,0 +1,29 @@
+#include "runtime/interp/interpreter.h"
+
+#include "ir/semantics/dispatch.h"
+#include "runtime/interp/interp_emitter.h"
+
+namespace orcvm {
+
+void interpret_block(ExecContext* ctx, const TranslatedBlock& block) {
+  InterpEmitter e(ctx, block.mode);
+  for (const DecodedInsn& insn : block.insns) {
+    ctx->cpu.rip = insn.rip;
+    e.begin_instruction(insn);
+    try {
+      sem::kHandlers<InterpEmitter>[static_cast<size_t>(insn.mnemonic)](e, insn);
+    } catch (const GuestFault&) {
+      return;
+    }
+    if (block.mode.counting()) --ctx->budget;
+    if (e.block_ended()) return;
+    if (ctx->stop_after_insn) {
+      ctx->stop_after_insn = 0;
+      ctx->cpu.rip = insn.next_rip();
+      return;
+    }
+  }
+  ctx->cpu.rip = block.insns.back().next_rip();
+}
+
+}  // namespace orcvm

@@ -1,0 +1,49 @@
+#pragma once
+// The software MMU: guest page walks, the soft TLB's fill and flush, and the slow
+// paths of guest memory accesses that the inline fast paths fall back to.
+#include <cstdint>
+
+#include "runtime/vcpu/exec_context.h"
+
+namespace orcvm {
+
+enum class Access : uint8_t { Read, Write, Execute };
+
+struct TlbBank {
+  static constexpr unsigned User = 0, Supervisor = 1, SupervisorSmap = 2;
+};
+
+// Translates a linear address for an access from the given TLB bank and fills the
+// TLB. On failure records the fault (#PF with CR2, or #GP for a non-canonical
+// address) in ctx->cpu.exception and returns false.
+bool mmu_translate(ExecContext* ctx, uint64_t linear, Access access, unsigned bank, uint64_t* paddr);
+
+// Slow paths; a fault is recorded in ctx->cpu.exception (the caller checks it).
+uint64_t mmu_read(ExecContext* ctx, uint64_t linear, unsigned size, unsigned bank);
+void mmu_write(ExecContext* ctx, uint64_t linear, unsigned size, uint64_t value, unsigned bank);
+// A host pointer for an atomic read-modify-write of size bytes, or null after a
+// fault. Accesses that cross a page or touch MMIO are refused with #GP(0) (logged
+// under -d unimp): locked split and MMIO operations are not emulated.
+void* mmu_rmw_pointer(ExecContext* ctx, uint64_t linear, unsigned size, unsigned bank);
+// Reads code bytes for the decoder; returns the number read before a fault or the
+// end of a page run. The physical address of the first byte goes to *paddr.
+bool mmu_fetch(ExecContext* ctx, uint64_t linear, uint8_t* buf, unsigned size, uint64_t* paddr);
+
+void tlb_flush(ExecContext* ctx);
+void tlb_flush_page(ExecContext* ctx, uint64_t linear);
+// Removes write permission from every TLB entry that maps the physical page.
+void tlb_protect_code_page(ExecContext* ctx, uint64_t page_number);
+
+inline TlbEntry& tlb_entry(ExecContext* ctx, unsigned bank, uint64_t linear) {
+  return ctx->tlb[bank][(linear >> 12) & (kTlbEntries - 1)];
+}
+
+// Inline fast path: host pointer for an access inside one page, or null on a miss.
+inline uint8_t* tlb_lookup(ExecContext* ctx, unsigned bank, uint64_t linear, unsigned size, Access access) {
+  const TlbEntry& e = tlb_entry(ctx, bank, linear);
+  const uint64_t tag = access == Access::Write ? e.write_tag : access == Access::Read ? e.read_tag : e.exec_tag;
+  if (tag != ((linear + size - 1) & ~uint64_t{0xfff})) return nullptr;
+  return reinterpret_cast<uint8_t*>(linear + e.addend);
+}
+
+}  // namespace orcvm

@@ -1,0 +1,292 @@
+#include <atomic>
+#include <cstring>
+
+#include "runtime/log.h"
+#include "runtime/softmmu/memory.h"
+#include "runtime/softmmu/mmu.h"
+
+namespace orcvm {
+
+namespace {
+
+namespace pte {
+constexpr uint64_t P = 1, RW = 2, US = 4, A = 1u << 5, D = 1u << 6, PS = 1u << 7, G = 1u << 8;
+constexpr uint64_t NX = 1ull << 63;
+constexpr uint64_t Address = 0x000ffffffffff000ull;
+}  // namespace pte
+
+namespace pf {
+constexpr uint32_t Present = 1, Write = 2, User = 4, Reserved = 8, Fetch = 16;
+}
+
+struct Walk {
+  uint64_t paddr;      // of the accessed byte
+  uint64_t page_size;  // 4 KiB, 2/4 MiB or 1 GiB
+  bool writable;       // for this privilege, given CR0.WP
+  bool executable;
+  bool dirty;
+};
+
+void record_fault(ExecContext* ctx, uint8_t vector, uint32_t error_code, bool has_error_code, uint64_t cr2) {
+  PendingException& ex = ctx->cpu.exception;
+  ex.pending = 1;
+  ex.vector = vector;
+  ex.error_code = error_code;
+  ex.has_error_code = has_error_code;
+  ex.cr2 = cr2;
+}
+
+bool canonical(uint64_t linear) {
+  return static_cast<uint64_t>(static_cast<int64_t>(linear << 16) >> 16) == linear;
+}
+
+// Sets accessed (and dirty) bits with an atomic OR: other VCPUs walk the same tables.
+void set_bits(PhysicalMemory& mem, uint64_t entry_paddr, unsigned entry_size, uint64_t bits) {
+  if (!mem.is_ram(entry_paddr, entry_size)) return;
+  if (entry_size == 8) {
+    std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(mem.ram() + entry_paddr)).fetch_or(bits);
+  } else {
+    std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(mem.ram() + entry_paddr))
+        .fetch_or(static_cast<uint32_t>(bits));
+  }
+}
+
+// Walks the guest page tables for every paging mode: 32-bit (with 4 MiB pages),
+// PAE and 4-level. Returns 0 on success, else the #PF error code (with a marker bit
+// so that 0 is never an error).
+constexpr uint32_t kFaulted = 1u << 31;
+
+uint32_t walk(ExecContext* ctx, uint64_t linear, Access access, bool user, Walk* out) {
+  const CpuState& cpu = ctx->cpu;
+  PhysicalMemory& mem = *ctx->memory;
+  const bool write = access == Access::Write;
+  const bool fetch = access == Access::Execute;
+  const bool nxe = cpu.efer & efer::NXE;
+  uint32_t fault_bits = (write ? pf::Write : 0) | (user ? pf::User : 0) |
+                        (fetch && (nxe || (cpu.cr4 & cr4::SMEP)) ? pf::Fetch : 0);
+
+  const bool pae = cpu.cr4 & cr4::PAE;
+  const bool long_mode = cpu.efer & efer::LMA;
+  const unsigned entry_size = pae ? 8 : 4;
+  unsigned levels;
+  uint64_t table;
+  if (long_mode) {
+    levels = 4;
+    table = cpu.cr3 & pte::Address;
+  } else if (pae) {
+    levels = 3;
+    table = cpu.cr3 & 0xffffffe0u;
+  } else {
+    levels = 2;
+    table = cpu.cr3 & 0xfffff000u;
+  }
+
+  bool rw = true, us = true, nx = false;
+  uint64_t entry = 0, entry_paddr = 0;
+  uint64_t entry_addrs[4];
+  unsigned shift = 0;
+  unsigned level = levels;
+  for (; level >= 1; --level) {
+    unsigned index_bits = pae ? 9 : 10;
+    shift = 12 + index_bits * (level - 1);
+    uint64_t index;
+    if (pae && !long_mode && level == 3) {
+      index = (linear >> 30) & 3;  // the four PDPTEs
+    } else {
+      index = (linear >> shift) & ((1u << index_bits) - 1);
+    }
+    entry_paddr = table + index * entry_size;
+    entry_addrs[level - 1] = entry_paddr;
+    entry = mem.read(entry_paddr, entry_size);
+    if (!(entry & pte::P)) return kFaulted | fault_bits;
+    if (pae && !long_mode && level == 3) {  // PAE PDPTEs carry no permissions
+      table = entry & pte::Address;
+      continue;
+    }
+    rw = rw && (entry & pte::RW);
+    us = us && (entry & pte::US);
+    if (pae && nxe && (entry & pte::NX)) nx = true;
+    if (pae && !nxe && (entry & pte::NX)) return kFaulted | fault_bits | pf::Present | pf::Reserved;
+    const bool large_allowed = level == 2 ? (pae || (cpu.cr4 & cr4::PSE)) : (level == 3 && long_mode);
+    if (level > 1 && (entry & pte::PS)) {
+      if (!large_allowed) return kFaulted | fault_bits | pf::Present | pf::Reserved;
+      break;
+    }
+    if (level == 1) break;
+    table = entry & (pae ? pte::Address : 0xfffff000u);
+  }
+
+  // Permission checks (SDM Vol. 3, 4.6).
+  const bool wp = cpu.cr0 & cr0::WP;
+  const bool can_write = user ? (rw && us) : (rw || !wp);
+  if (user && !us) return kFaulted | fault_bits | pf::Present;
+  if (write && !can_write) return kFaulted | fault_bits | pf::Present;
+  if (fetch && nx) return kFaulted | fault_bits | pf::Present;
+  if (fetch && !user && us && (cpu.cr4 & cr4::SMEP)) return kFaulted | fault_bits | pf::Present;
+
+  uint64_t page_size = uint64_t{1} << shift;
+  uint64_t frame;
+  if (!pae && shift == 22) {  // 4 MiB page: bits 20:13 hold physical address bits 39:32
+    frame = (entry & 0xffc00000u) | ((entry & 0x1fe000u) << 19);
+  } else {
+    frame = entry & pte::Address & ~(page_size - 1);
+  }
+
+  // Accessed bits on every level used, dirty on the leaf for a write.
+  for (unsigned l = levels; l > level; --l)
+    if (!(pae && !long_mode && l == 3)) set_bits(mem, entry_addrs[l - 1], entry_size, pte::A);
+  const bool dirty = (entry & pte::D) || write;
+  set_bits(mem, entry_paddr, entry_size, pte::A | (write ? pte::D : 0));
+
+  out->paddr = frame | (linear & (page_size - 1));
+  out->page_size = page_size;
+  out->writable = can_write;
+  out->executable = !nx && !(!user && us && (cpu.cr4 & cr4::SMEP));
+  out->dirty = dirty;
+  return 0;
+}
+
+void fill_tlb(ExecContext* ctx, uint64_t linear, unsigned bank, const Walk& w) {
+  PhysicalMemory& mem = *ctx->memory;
+  const uint64_t page_paddr = w.paddr & kPageMask;
+  TlbEntry& e = tlb_entry(ctx, bank, linear);
+  e.read_tag = e.write_tag = e.exec_tag = kTlbInvalid;
+  if (!mem.is_ram(page_paddr, kPageSize)) return;  // MMIO and holes always take the slow path
+  const uint64_t vpage = linear & kPageMask;
+  e.addend = reinterpret_cast<uint64_t>(mem.ram()) + page_paddr - vpage;
+  e.read_tag = vpage;
+  if (w.executable) e.exec_tag = vpage;
+  if (w.writable && w.dirty && !mem.is_code_page(page_paddr / kPageSize)) e.write_tag = vpage;
+  if (w.page_size > kPageSize) {
+    uint64_t first = linear & ~(w.page_size - 1), last = first + w.page_size - 1;
+    if (ctx->large_page_first > ctx->large_page_last) {
+      ctx->large_page_first = first;
+      ctx->large_page_last = last;
+    } else {
+      ctx->large_page_first = std::min(ctx->large_page_first, first);
+      ctx->large_page_last = std::max(ctx->large_page_last, last);
+    }
+  }
+}
+
+}  // namespace
+
+bool mmu_translate(ExecContext* ctx, uint64_t linear, Access access, unsigned bank, uint64_t* paddr) {
+  const CpuState& cpu = ctx->cpu;
+  const bool long_mode = cpu.efer & efer::LMA;
+  if (long_mode && !canonical(linear)) {
+    record_fault(ctx, 13, 0, true, 0);
+    return false;
+  }
+  if (!long_mode) linear &= 0xffffffffu;
+  Walk w;
+  if (!(cpu.cr0 & cr0::PG)) {
+    w = Walk{linear, kPageSize, true, true, true};
+  } else {
+    uint32_t error = walk(ctx, linear, access, bank == TlbBank::User, &w);
+    if (error) {
+      if (Log::on(LogItem::Mmu))
+        Log::printf("mmu: #PF at 0x%llx error 0x%x\n", (unsigned long long)linear, error & ~kFaulted);
+      record_fault(ctx, 14, error & ~kFaulted, true, linear);
+      return false;
+    }
+  }
+  fill_tlb(ctx, linear, bank, w);
+  *paddr = w.paddr;
+  return true;
+}
+
+namespace {
+// Splits an access at page boundaries into byte accesses (rare: unaligned across pages).
+bool crosses_page(uint64_t linear, unsigned size) { return ((linear & 0xfff) + size) > kPageSize; }
+}  // namespace
+
+uint64_t mmu_read(ExecContext* ctx, uint64_t linear, unsigned size, unsigned bank) {
+  if (crosses_page(linear, size)) {
+    // Translate both pages before reading, so a fault on the second leaves nothing half-done.
+    uint64_t first_paddr, second_paddr;
+    unsigned first_len = kPageSize - (linear & 0xfff);
+    if (!mmu_translate(ctx, linear, Access::Read, bank, &first_paddr)) return 0;
+    if (!mmu_translate(ctx, linear + first_len, Access::Read, bank, &second_paddr)) return 0;
+    uint64_t value = 0;
+    for (unsigned i = 0; i < size; ++i) {
+      uint64_t pa = i < first_len ? first_paddr + i : second_paddr + (i - first_len);
+      value |= ctx->memory->read(pa, 1) << (8 * i);
+    }
+    return value;
+  }
+  uint64_t paddr;
+  if (!mmu_translate(ctx, linear, Access::Read, bank, &paddr)) return 0;
+  return ctx->memory->read(paddr, size);
+}
+
+void mmu_write(ExecContext* ctx, uint64_t linear, unsigned size, uint64_t value, unsigned bank) {
+  if (crosses_page(linear, size)) {
+    uint64_t first_paddr, second_paddr;
+    unsigned first_len = kPageSize - (linear & 0xfff);
+    if (!mmu_translate(ctx, linear, Access::Write, bank, &first_paddr)) return;
+    if (!mmu_translate(ctx, linear + first_len, Access::Write, bank, &second_paddr)) return;
+    for (unsigned i = 0; i < size; ++i) {
+      uint64_t pa = i < first_len ? first_paddr + i : second_paddr + (i - first_len);
+      ctx->memory->write(pa, 1, (value >> (8 * i)) & 0xff);
+    }
+    return;
+  }
+  uint64_t paddr;
+  if (!mmu_translate(ctx, linear, Access::Write, bank, &paddr)) return;
+  ctx->memory->write(paddr, size, value);
+}
+
+void* mmu_rmw_pointer(ExecContext* ctx, uint64_t linear, unsigned size, unsigned bank) {
+  if (uint8_t* host = tlb_lookup(ctx, bank, linear, size, Access::Write)) return host;
+  uint64_t paddr;
+  if (!mmu_translate(ctx, linear, Access::Write, bank, &paddr)) return nullptr;
+  if (crosses_page(linear, size) || !ctx->memory->is_ram(paddr, size)) {
+    if (Log::on(LogItem::Unimp))
+      Log::printf("unimp: locked access at 0x%llx splits a page or touches MMIO\n", (unsigned long long)linear);
+    record_fault(ctx, 13, 0, true, 0);
+    return nullptr;
+  }
+  ctx->memory->note_write(paddr, size);
+  return ctx->memory->ram() + paddr;
+}
+
+bool mmu_fetch(ExecContext* ctx, uint64_t linear, uint8_t* buf, unsigned size, uint64_t* paddr) {
+  unsigned bank = ctx->cpu.cpl == 3 ? TlbBank::User : TlbBank::Supervisor;
+  if (!mmu_translate(ctx, linear, Access::Execute, bank, paddr)) return false;
+  if (ctx->memory->is_ram(*paddr, size)) {
+    std::memcpy(buf, ctx->memory->ram() + *paddr, size);
+    return true;
+  }
+  for (unsigned i = 0; i < size; ++i) buf[i] = static_cast<uint8_t>(ctx->memory->read(*paddr + i, 1));
+  return true;
+}
+
+void tlb_flush(ExecContext* ctx) {
+  for (auto& bank : ctx->tlb)
+    for (TlbEntry& e : bank) e.read_tag = e.write_tag = e.exec_tag = kTlbInvalid;
+  ctx->large_page_first = 1;
+  ctx->large_page_last = 0;
+}
+
+void tlb_flush_page(ExecContext* ctx, uint64_t linear) {
+  if (ctx->large_page_first <= ctx->large_page_last && linear >= ctx->large_page_first &&
+      linear <= ctx->large_page_last) {
+    tlb_flush(ctx);
+    return;
+  }
+  for (unsigned bank = 0; bank < kTlbBanks; ++bank) {
+    TlbEntry& e = tlb_entry(ctx, bank, linear);
+    if (e.read_tag == (linear & kPageMask)) e.read_tag = e.write_tag = e.exec_tag = kTlbInvalid;
+  }
+}
+
+void tlb_protect_code_page(ExecContext* ctx, uint64_t page_number) {
+  const uint64_t ram = reinterpret_cast<uint64_t>(ctx->memory->ram());
+  for (auto& bank : ctx->tlb)
+    for (TlbEntry& e : bank)
+      if (e.write_tag != kTlbInvalid && (e.write_tag + e.addend - ram) / kPageSize == page_number)
+        e.write_tag = kTlbInvalid;
+}
+
+}  // namespace orcvm

@@ -1,0 +1,284 @@
+#include "runtime/vcpu/helpers.h"
+
+#include <chrono>
+
+#include "runtime/log.h"
+#include "runtime/softmmu/mmu.h"
+#include "runtime/vcpu/cpu_model.h"
+#include "runtime/vcpu/vcpu.h"
+
+namespace orcvm {
+
+void raise_exception(ExecContext* ctx, uint8_t vector, uint32_t error_code, bool has_error_code) {
+  PendingException& ex = ctx->cpu.exception;
+  ex.pending = 1;
+  ex.vector = vector;
+  ex.error_code = error_code;
+  ex.has_error_code = has_error_code;
+  ex.rip = ctx->cpu.rip;
+}
+
+namespace {
+
+constexpr uint8_t kUD = 6, kGP = 13;
+
+unsigned bank_of(const ExecContext* ctx) { return ctx->cpu.cpl == 3 ? TlbBank::User : TlbBank::Supervisor; }
+
+// Privileged instructions raise #GP(0) outside CPL 0.
+bool require_cpl0(ExecContext* ctx) {
+  if (ctx->cpu.cpl == 0) return true;
+  raise_exception(ctx, kGP, 0, true);
+  return false;
+}
+
+unsigned iopl(const ExecContext* ctx) { return (ctx->cpu.rflags >> 12) & 3; }
+
+bool io_allowed(ExecContext* ctx) {
+  // Protected mode with CPL > IOPL needs the TSS I/O bitmap: not modelled yet, so deny.
+  if (!(ctx->cpu.cr0 & cr0::PE) || ctx->cpu.cpl <= iopl(ctx)) return true;
+  raise_exception(ctx, kGP, 0, true);
+  return false;
+}
+
+uint64_t helper_Cpuid(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  uint64_t* r = ctx->cpu.gpr;
+  CpuidResult c = cpuid(static_cast<uint32_t>(r[RAX]), static_cast<uint32_t>(r[RCX]));
+  r[RAX] = c.eax;
+  r[RBX] = c.ebx;
+  r[RCX] = c.ecx;
+  r[RDX] = c.edx;
+  return 0;
+}
+
+uint64_t helper_Rdtsc(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  if ((ctx->cpu.cr4 & cr4::TSD) && ctx->cpu.cpl != 0) {
+    raise_exception(ctx, kGP, 0, true);
+    return 0;
+  }
+  // A 1 GHz clock from host monotonic time.
+  auto now = std::chrono::steady_clock::now().time_since_epoch();
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()) +
+         ctx->cpu.tsc_offset;
+}
+
+uint64_t helper_PortIn(ExecContext* ctx, uint64_t port, uint64_t bytes, uint64_t) {
+  if (!io_allowed(ctx)) return 0;
+  return ctx->memory->bus().port_read(static_cast<uint16_t>(port), static_cast<unsigned>(bytes));
+}
+
+uint64_t helper_PortOut(ExecContext* ctx, uint64_t port, uint64_t bytes, uint64_t value) {
+  if (!io_allowed(ctx)) return 0;
+  ctx->memory->bus().port_write(static_cast<uint16_t>(port), static_cast<unsigned>(bytes),
+                                static_cast<uint32_t>(value));
+  return 0;
+}
+
+uint64_t helper_Hlt(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  if (require_cpl0(ctx)) ctx->cpu.halted = 1;
+  return 0;
+}
+
+uint64_t helper_ReadCr(ExecContext* ctx, uint64_t n, uint64_t, uint64_t) {
+  if (!require_cpl0(ctx)) return 0;
+  const CpuState& c = ctx->cpu;
+  switch (n) {
+    case 0: return c.cr0;
+    case 2: return c.cr2;
+    case 3: return c.cr3;
+    case 4: return c.cr4;
+    case 8: return c.cr8;
+    default: raise_exception(ctx, kUD); return 0;
+  }
+}
+
+uint64_t helper_WriteCr(ExecContext* ctx, uint64_t n, uint64_t value, uint64_t) {
+  if (!require_cpl0(ctx)) return 0;
+  CpuState& c = ctx->cpu;
+  switch (n) {
+    case 0:
+      if ((value >> 32) || ((value & cr0::PG) && !(value & cr0::PE))) {
+        raise_exception(ctx, kGP, 0, true);
+        return 0;
+      }
+      c.cr0 = value | cr0::ET;
+      break;
+    case 2: c.cr2 = value; return 0;
+    case 3: c.cr3 = value; break;
+    case 4: {
+      constexpr uint64_t supported = cr4::PSE | cr4::PAE | cr4::PGE | cr4::OSFXSR | cr4::OSXMMEXCPT |
+                                     cr4::UMIP | cr4::FSGSBASE | cr4::PCIDE | cr4::OSXSAVE |
+                                     cr4::SMEP | cr4::SMAP | cr4::TSD | cr4::DE | cr4::MCE | cr4::PCE;
+      if ((value & ~supported) || ((c.efer & efer::LMA) && !(value & cr4::PAE))) {
+        raise_exception(ctx, kGP, 0, true);
+        return 0;
+      }
+      c.cr4 = value;
+      break;
+    }
+    case 8:
+      if (value >> 4) {
+        raise_exception(ctx, kGP, 0, true);
+        return 0;
+      }
+      c.cr8 = value;
+      return 0;
+    default:
+      raise_exception(ctx, kUD);
+      return 0;
+  }
+  ctx->vcpu->flush_translation_caches();
+  return 0;
+}
+
+uint64_t helper_Invlpg(ExecContext* ctx, uint64_t linear, uint64_t, uint64_t) {
+  if (require_cpl0(ctx)) ctx->vcpu->flush_page(linear);
+  return 0;
+}
+
+// POPF (SDM Vol. 2 POPF): at CPL 0 every flag but VM/VIP/VIF changes; at CPL > 0
+// IOPL is kept; IF changes only when CPL <= IOPL. RF is cleared, VM unchanged.
+uint64_t helper_Popf(ExecContext* ctx, uint64_t value, uint64_t bits, uint64_t) {
+  CpuState& c = ctx->cpu;
+  const uint64_t old = c.get_rflags();
+  uint64_t changeable = rflags::Status | rflags::TF | rflags::DF | rflags::NT | rflags::AC | rflags::ID |
+                        rflags::IF | rflags::IOPL;
+  if (c.cpl > 0) changeable &= ~rflags::IOPL;
+  if (c.cpl > iopl(ctx)) changeable &= ~rflags::IF;
+  if (bits == 16) changeable &= 0xffff;
+  c.set_rflags((old & ~changeable & ~rflags::RF) | (value & changeable));
+  return 0;
+}
+
+uint64_t helper_Pushf(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  return ctx->cpu.get_rflags() & ~(rflags::VM | rflags::RF);
+}
+
+uint64_t helper_Cli(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  if ((ctx->cpu.cr0 & cr0::PE) && ctx->cpu.cpl > iopl(ctx)) {
+    raise_exception(ctx, kGP, 0, true);
+    return 0;
+  }
+  ctx->cpu.rflags &= ~rflags::IF;
+  return 0;
+}
+
+uint64_t helper_Sti(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  if ((ctx->cpu.cr0 & cr0::PE) && ctx->cpu.cpl > iopl(ctx)) {
+    raise_exception(ctx, kGP, 0, true);
+    return 0;
+  }
+  ctx->cpu.rflags |= rflags::IF;
+  return 0;
+}
+
+uint64_t helper_Raise(ExecContext* ctx, uint64_t vector, uint64_t error_code, uint64_t has_error_code) {
+  raise_exception(ctx, static_cast<uint8_t>(vector), static_cast<uint32_t>(error_code), has_error_code != 0);
+  return 0;
+}
+
+uint64_t helper_Unimplemented(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  if (Log::on(LogItem::Unimp)) {
+    uint8_t bytes[15] = {};
+    uint64_t paddr;
+    ExecContext probe = *ctx;  // a fetch fault here must not replace the #UD
+    const bool fetched = mmu_fetch(&probe, ctx->cpu.seg[1].base + ctx->cpu.rip, bytes, 1, &paddr);
+    Log::printf("unimp: instruction at 0x%llx (first byte %02x%s) raises #UD\n",
+                (unsigned long long)ctx->cpu.rip, bytes[0], fetched ? "" : ", unreadable");
+  }
+  raise_exception(ctx, kUD);
+  return 0;
+}
+
+uint64_t helper_Cmpxchg16b(ExecContext* ctx, uint64_t ea, uint64_t seg, uint64_t) {
+  uint64_t linear = ea;
+  if (seg == static_cast<uint64_t>(Seg::FS) || seg == static_cast<uint64_t>(Seg::GS))
+    linear += ctx->cpu.seg[seg].base;
+  if (linear & 15) {
+    raise_exception(ctx, kGP, 0, true);
+    return 0;
+  }
+  auto* host = static_cast<unsigned __int128*>(mmu_rmw_pointer(ctx, linear, 16, bank_of(ctx)));
+  if (!host) return 0;
+  uint64_t* r = ctx->cpu.gpr;
+  unsigned __int128 expected = (static_cast<unsigned __int128>(r[RDX]) << 64) | r[RAX];
+  const unsigned __int128 desired = (static_cast<unsigned __int128>(r[RCX]) << 64) | r[RBX];
+  const bool equal = __atomic_compare_exchange_n(host, &expected, desired, false, __ATOMIC_SEQ_CST,
+                                                 __ATOMIC_SEQ_CST);
+  if (!equal) {
+    r[RAX] = static_cast<uint64_t>(expected);
+    r[RDX] = static_cast<uint64_t>(expected >> 64);
+  }
+  ctx->cpu.zf = equal;
+  return 0;
+}
+
+uint64_t helper_Pdep(ExecContext*, uint64_t source, uint64_t mask, uint64_t) {
+  uint64_t result = 0;
+  for (uint64_t m = mask; m; m &= m - 1, source >>= 1)
+    if (source & 1) result |= m & -m;
+  return result;
+}
+
+uint64_t helper_Pext(ExecContext*, uint64_t source, uint64_t mask, uint64_t) {
+  uint64_t result = 0;
+  unsigned k = 0;
+  for (uint64_t m = mask; m; m &= m - 1, ++k)
+    if (source & (m & -m)) result |= uint64_t{1} << k;
+  return result;
+}
+
+constexpr HelperFn kHelpers[] = {
+#define X(name, may_fault) &helper_##name,
+#include "ir/semantics/helpers.inc"
+#undef X
+};
+
+}  // namespace
+
+HelperFn helper_function(Helper h) { return kHelpers[static_cast<int>(h)]; }
+
+}  // namespace orcvm
+
+// Entry points with fixed names for generated code: the slow paths of the inline
+// memory accesses and the chain stub. rip is the accessing instruction, stored only
+// when the access faults.
+extern "C" {
+
+uint64_t orcvm_mem_read(orcvm::ExecContext* ctx, uint64_t linear, uint64_t size, uint64_t bank, uint64_t rip) {
+  uint64_t v = orcvm::mmu_read(ctx, linear, static_cast<unsigned>(size), static_cast<unsigned>(bank));
+  if (ctx->cpu.exception.pending) ctx->cpu.rip = ctx->cpu.exception.rip = rip;
+  return v;
+}
+
+void orcvm_mem_write(orcvm::ExecContext* ctx, uint64_t linear, uint64_t size, uint64_t value, uint64_t bank,
+                     uint64_t rip) {
+  orcvm::mmu_write(ctx, linear, static_cast<unsigned>(size), value, static_cast<unsigned>(bank));
+  if (ctx->cpu.exception.pending) ctx->cpu.rip = ctx->cpu.exception.rip = rip;
+}
+
+void* orcvm_mem_rmw(orcvm::ExecContext* ctx, uint64_t linear, uint64_t size, uint64_t bank, uint64_t rip) {
+  void* p = orcvm::mmu_rmw_pointer(ctx, linear, static_cast<unsigned>(size), static_cast<unsigned>(bank));
+  if (ctx->cpu.exception.pending) ctx->cpu.rip = ctx->cpu.exception.rip = rip;
+  return p;
+}
+
+// Where an unchained exit goes: back to the VCPU loop.
+void orcvm_exit_stub(orcvm::ExecContext*) {}
+
+}  // extern "C"
+
+namespace orcvm {
+
+std::vector<std::pair<std::string, void*>> runtime_symbols() {
+  std::vector<std::pair<std::string, void*>> symbols = {
+      {"orcvm_mem_read", reinterpret_cast<void*>(&orcvm_mem_read)},
+      {"orcvm_mem_write", reinterpret_cast<void*>(&orcvm_mem_write)},
+      {"orcvm_mem_rmw", reinterpret_cast<void*>(&orcvm_mem_rmw)},
+      {"orcvm_exit_stub", reinterpret_cast<void*>(&orcvm_exit_stub)},
+  };
+  for (int h = 0; h < static_cast<int>(Helper::Count); ++h)
+    symbols.emplace_back(helper_symbol(static_cast<Helper>(h)), reinterpret_cast<void*>(kHelpers[h]));
+  return symbols;
+}
+
+}  // namespace orcvm

@@ -1,0 +1,283 @@
+#include "runtime/vcpu/vcpu.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "frontend/block_builder.h"
+#include "frontend/decode/decoder.h"
+#include "jit/jit.h"
+#include "runtime/interp/interpreter.h"
+#include "runtime/log.h"
+#include "runtime/softmmu/mmu.h"
+
+extern "C" void orcvm_exit_stub(orcvm::ExecContext*);
+
+namespace orcvm {
+
+namespace {
+constexpr unsigned kMaxBlockInsns = 64;
+constexpr uint16_t kSegmentLong = 1u << 13, kSegmentDefaultBig = 1u << 14;
+
+double micros_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+}
+}  // namespace
+
+Vcpu::Vcpu(PhysicalMemory& memory, const VcpuOptions& options, Jit* jit)
+    : memory_(memory),
+      options_(options),
+      jit_(jit),
+      ctx_(std::make_unique<ExecContext>()),
+      tcache_(reinterpret_cast<void*>(&orcvm_exit_stub)) {
+  std::memset(ctx_.get(), 0, sizeof(ExecContext));
+  ctx_->memory = &memory;
+  ctx_->vcpu = this;
+  ctx_->budget = INT64_MAX;
+  tlb_flush(ctx_.get());
+  decoders_[0] = std::make_unique<Decoder>(16);
+  decoders_[1] = std::make_unique<Decoder>(32);
+  decoders_[2] = std::make_unique<Decoder>(64);
+  memory.set_code_write_listener(this);
+}
+
+Vcpu::~Vcpu() {
+  memory_.set_code_write_listener(nullptr);
+}
+
+BlockMode Vcpu::current_mode() const {
+  const CpuState& c = ctx_->cpu;
+  BlockMode m;
+  m.bits = c.cpl & BlockMode::kCplMask;
+  const uint16_t cs = c.seg[static_cast<int>(Seg::CS)].attrs;
+  if ((c.efer & efer::LMA) && (cs & kSegmentLong))
+    m.bits |= BlockMode::kCode64;
+  else if ((c.cr0 & cr0::PE) && (cs & kSegmentDefaultBig))
+    m.bits |= BlockMode::kCode32;
+  if (c.seg[static_cast<int>(Seg::SS)].attrs & kSegmentDefaultBig) m.bits |= BlockMode::kStack32;
+  if (c.cr0 & cr0::PE) m.bits |= BlockMode::kProtected;
+  if (c.cr0 & cr0::PG) m.bits |= BlockMode::kPaging;
+  m.bits |= ((c.rflags >> 12) & 3) << BlockMode::kIoplShift;
+  if (c.rflags & rflags::TF) m.bits |= BlockMode::kTrap;
+  if (options_.count_instructions) m.bits |= BlockMode::kCounting;
+  if (!m.long64())
+    for (Seg s : {Seg::ES, Seg::CS, Seg::SS, Seg::DS})
+      if (c.seg[static_cast<int>(s)].base) m.bits |= BlockMode::kSegBases;
+  return m;
+}
+
+void Vcpu::request_stop(RunResult result) {
+  stop_result_ = std::move(result);
+  stop_requested_.store(true, std::memory_order_release);
+  std::atomic_ref<uint32_t>(ctx_->exit_request).store(1, std::memory_order_release);
+}
+
+void Vcpu::flush_translation_caches() {
+  tlb_flush(ctx_.get());
+  for (JumpCacheEntry& e : ctx_->jump_cache) e = JumpCacheEntry{};
+}
+
+void Vcpu::flush_page(uint64_t linear) {
+  tlb_flush_page(ctx_.get(), linear);
+  for (JumpCacheEntry& e : ctx_->jump_cache) e = JumpCacheEntry{};
+}
+
+void Vcpu::forget_blocks(const std::vector<TranslatedBlock*>& removed) {
+  if (removed.empty()) return;
+  stats_.blocks_invalidated += removed.size();
+  for (JumpCacheEntry& e : ctx_->jump_cache)
+    for (TranslatedBlock* b : removed)
+      if (e.block == b) e = JumpCacheEntry{};
+}
+
+void Vcpu::code_page_written(uint64_t page_number) {
+  auto removed = tcache_.invalidate_page(page_number);
+  memory_.set_code_page(page_number, false);
+  if (Log::on(LogItem::Tcache))
+    Log::printf("tcache: code page 0x%llx written, %zu blocks invalidated\n",
+                (unsigned long long)(page_number << 12), removed.size());
+  forget_blocks(removed);
+  // The running block may be among them: it leaves after the current instruction.
+  ctx_->stop_after_insn = 1;
+}
+
+TranslatedBlock* Vcpu::translate(uint64_t phys_pc, BlockMode mode) {
+  const CpuState& c = ctx_->cpu;
+  const uint64_t cs_base = c.seg[static_cast<int>(Seg::CS)].base;
+  auto start = std::chrono::steady_clock::now();
+  BlockSource source;
+  const Decoder& decoder = *decoders_[mode.code_bits() == 64 ? 2 : mode.code_bits() == 32 ? 1 : 0];
+  CodeFetcher fetch = [this](uint64_t linear, uint8_t* buf, unsigned size, uint64_t* paddr) {
+    return mmu_fetch(ctx_.get(), linear, buf, size, paddr);
+  };
+  if (!build_block(decoder, c.rip, cs_base, options_.one_insn_per_block ? 1 : kMaxBlockInsns, fetch, &source))
+    return nullptr;
+  stats_.decode_us += micros_since(start);
+
+  auto block = std::make_unique<TranslatedBlock>();
+  block->key = BlockKey{c.rip, phys_pc, cs_base, mode.bits};
+  block->phys_page2 = source.phys_page2;
+  block->mode = mode;
+  block->byte_length = source.byte_length;
+  block->insns = std::move(source.insns);
+  block->id = ++stats_.blocks_translated;
+  stats_.guest_insns_translated += block->insns.size();
+
+  if (Log::on(LogItem::InAsm)) {
+    Log::printf("IN: rip 0x%llx phys 0x%llx mode 0x%x\n", (unsigned long long)c.rip,
+                (unsigned long long)phys_pc, mode.bits);
+    for (const DecodedInsn& i : block->insns)
+      Log::printf("  0x%llx: %s\n", (unsigned long long)i.rip, decoder.disassemble(i).c_str());
+  }
+
+  for (uint64_t page : {phys_pc >> 12, block->phys_page2}) {
+    if (page == kNoSecondPage || memory_.is_code_page(page)) continue;
+    memory_.set_code_page(page, true);
+    tlb_protect_code_page(ctx_.get(), page);
+  }
+  TranslatedBlock* raw = tcache_.insert(std::move(block));
+  if (options_.tier == Tier::Jit) compile(raw);
+  return raw;
+}
+
+void Vcpu::compile(TranslatedBlock* block) {
+  BlockToCompile request;
+  request.insns = &block->insns;
+  request.mode = block->mode;
+  request.id = block->id;
+  request.allocate_exits = [this, block](const std::vector<uint64_t>& targets) {
+    std::vector<void*> slots;
+    for (uint64_t target : targets) {
+      auto slot = std::make_unique<ExitSlot>();
+      slot->target.store(tcache_.exit_stub());
+      slot->target_rip = target;
+      slot->owner = block;
+      slots.push_back(slot.get());
+      block->exits.push_back(std::move(slot));
+    }
+    return slots;
+  };
+  CompiledBlock compiled = jit_->compile(request);
+  stats_.lift_us += compiled.lift_us;
+  stats_.optimise_us += compiled.optimise_us;
+  stats_.codegen_us += compiled.codegen_us;
+  ++stats_.blocks_compiled;
+  block->release_code = std::move(compiled.release);
+  block->code.store(compiled.entry, std::memory_order_release);
+}
+
+TranslatedBlock* Vcpu::find_block() {
+  CpuState& c = ctx_->cpu;
+  const BlockMode mode = current_mode();
+  JumpCacheEntry& jc = ctx_->jump_cache[jump_cache_index(c.rip)];
+  if (jc.block && jc.rip == c.rip && jc.mode == mode.bits) {
+    ++stats_.jump_cache_hits;
+    return static_cast<TranslatedBlock*>(jc.block);
+  }
+  ++stats_.jump_cache_misses;
+  const uint64_t cs_base = c.seg[static_cast<int>(Seg::CS)].base;
+  uint64_t phys_pc;
+  if (!mmu_translate(ctx_.get(), cs_base + c.rip, Access::Execute, mode.tlb_bank(), &phys_pc)) {
+    c.exception.rip = c.rip;
+    return nullptr;
+  }
+  TranslatedBlock* block = tcache_.find(BlockKey{c.rip, phys_pc, cs_base, mode.bits});
+  if (block && block->phys_page2 != kNoSecondPage) {
+    // The second page must still map to the same physical page.
+    uint64_t second = ((cs_base + c.rip) & kPageMask) + kPageSize, phys2;
+    if (!mmu_translate(ctx_.get(), second, Access::Execute, mode.tlb_bank(), &phys2) ||
+        (phys2 >> 12) != block->phys_page2) {
+      c.exception = PendingException{};
+      forget_blocks(tcache_.invalidate_page(block->phys_page2));
+      block = nullptr;
+    }
+  }
+  if (!block) block = translate(phys_pc, mode);
+  if (!block) {
+    c.exception.rip = c.rip;
+    return nullptr;
+  }
+  jc.rip = c.rip;
+  jc.mode = mode.bits;
+  jc.block = block;
+  jc.code = reinterpret_cast<void*>(block->code.load(std::memory_order_acquire));
+  return block;
+}
+
+void Vcpu::try_chain(TranslatedBlock* target) {
+  auto* slot = reinterpret_cast<ExitSlot*>(ctx_->last_exit_slot);
+  ctx_->last_exit_slot = nullptr;
+  if (!slot || !options_.chaining || Log::on(LogItem::NoChain)) return;
+  const TranslatedBlock* source = slot->owner;
+  // A direct exit chains only within the source block's virtual page (QEMU's rule):
+  // any other transfer goes through the lookup, which re-checks the mapping.
+  if (slot->target_rip != target->key.rip || source->mode != target->mode ||
+      (source->key.rip >> 12) != (target->key.rip >> 12) || !target->code.load())
+    return;
+  tcache_.chain(slot, target);
+  ++stats_.chain_patches;
+}
+
+void Vcpu::execute(TranslatedBlock* block) {
+  ++stats_.block_executions;
+  if (Log::on(LogItem::Exec))
+    Log::printf("exec: block %llu at 0x%llx\n", (unsigned long long)block->id,
+                (unsigned long long)block->key.rip);
+  if (BlockCode code = block->code.load(std::memory_order_acquire)) {
+    code(ctx_.get());
+    ctx_->stop_after_insn = 0;
+  } else {
+    interpret_block(ctx_.get(), *block);
+  }
+  if (Log::on(LogItem::Cpu)) {
+    const CpuState& c = ctx_->cpu;
+    Log::printf("cpu: rip=%016llx rflags=%08llx\n", (unsigned long long)c.rip,
+                (unsigned long long)c.get_rflags());
+    static const char* names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+                                    "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
+    for (int i = 0; i < 16; ++i)
+      Log::printf("  %s=%016llx%s", names[i], (unsigned long long)c.gpr[i], i % 4 == 3 ? "\n" : "");
+  }
+}
+
+std::string Vcpu::describe_fault() const {
+  const PendingException& ex = ctx_->cpu.exception;
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "unhandled exception: vector %u error code 0x%x CR2 0x%llx RIP 0x%llx",
+                ex.vector, ex.has_error_code ? ex.error_code : 0, (unsigned long long)ex.cr2,
+                (unsigned long long)ex.rip);
+  return buf;
+}
+
+RunResult Vcpu::run() {
+  CpuState& c = ctx_->cpu;
+  for (;;) {
+    if (stop_requested_.load(std::memory_order_acquire)) {
+      stop_requested_ = false;
+      return stop_result_;
+    }
+    std::atomic_ref<uint32_t>(ctx_->exit_request).store(0, std::memory_order_relaxed);
+    if (c.exception.pending) {
+      if (c.exception.vector == 14) c.cr2 = c.exception.cr2;
+      return RunResult{RunResult::Kind::Fault, 0, describe_fault()};
+    }
+    if (c.halted) {
+      char message[96];
+      std::snprintf(message, sizeof message, "guest halted with no interrupt source (RIP 0x%llx)",
+                    (unsigned long long)c.rip);
+      return RunResult{RunResult::Kind::Halted, 0, message};
+    }
+    if (options_.count_instructions && ctx_->budget <= 0) return RunResult{RunResult::Kind::Budget, 0, "instruction budget exhausted"};
+
+    TranslatedBlock* block = find_block();
+    if (!block) {
+      ctx_->last_exit_slot = nullptr;
+      continue;
+    }
+    try_chain(block);
+    execute(block);
+    if (tcache_.reclaim()) ctx_->last_exit_slot = nullptr;
+  }
+}
+
+}  // namespace orcvm

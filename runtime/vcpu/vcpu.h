@@ -1,0 +1,89 @@
+#pragma once
+// One virtual CPU: its ExecContext, and the execution loop that finds or makes the
+// block for the current RIP and runs it in the interpreter or as compiled code.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "runtime/softmmu/memory.h"
+#include "runtime/tcache/tcache.h"
+#include "runtime/vcpu/exec_context.h"
+
+namespace orcvm {
+
+class Jit;
+class Decoder;
+
+enum class Tier { Interpreter, Jit };
+
+struct VcpuOptions {
+  Tier tier = Tier::Jit;
+  bool one_insn_per_block = false;
+  bool chaining = true;
+  bool count_instructions = false;  // blocks decrement ctx->budget
+};
+
+struct RunResult {
+  enum class Kind { Exited, Fault, Halted, Budget, Error } kind;
+  int exit_status = 0;
+  std::string message;
+};
+
+struct VcpuStats {
+  uint64_t blocks_translated = 0;
+  uint64_t guest_insns_translated = 0;
+  uint64_t blocks_compiled = 0;
+  double decode_us = 0, lift_us = 0, optimise_us = 0, codegen_us = 0;
+  uint64_t chain_patches = 0;
+  uint64_t jump_cache_hits = 0, jump_cache_misses = 0;
+  uint64_t tlb_slow_paths = 0;
+  uint64_t blocks_invalidated = 0;
+  uint64_t block_executions = 0;
+};
+
+class Vcpu : public CodeWriteListener {
+ public:
+  Vcpu(PhysicalMemory& memory, const VcpuOptions& options, Jit* jit);
+  ~Vcpu() override;
+
+  ExecContext& context() { return *ctx_; }
+  CpuState& cpu() { return ctx_->cpu; }
+  PhysicalMemory& memory() { return memory_; }
+  const VcpuStats& stats() const { return stats_; }
+  TranslationCache& tcache() { return tcache_; }
+
+  RunResult run();
+  // Ends run() at the next block boundary with the given result (device or host thread).
+  void request_stop(RunResult result);
+
+  // Interception points that change address translation or the block key.
+  void flush_translation_caches();
+  void flush_page(uint64_t linear);
+
+  void code_page_written(uint64_t page_number) override;
+
+  BlockMode current_mode() const;
+
+ private:
+  TranslatedBlock* find_block();
+  TranslatedBlock* translate(uint64_t phys_pc, BlockMode mode);
+  void compile(TranslatedBlock* block);
+  void execute(TranslatedBlock* block);
+  void try_chain(TranslatedBlock* target);
+  void forget_blocks(const std::vector<TranslatedBlock*>& removed);
+  std::string describe_fault() const;
+
+  PhysicalMemory& memory_;
+  VcpuOptions options_;
+  Jit* jit_;
+  std::unique_ptr<ExecContext> ctx_;
+  TranslationCache tcache_;
+  std::unique_ptr<Decoder> decoders_[3];  // 16, 32, 64-bit code
+  VcpuStats stats_;
+  std::atomic<bool> stop_requested_{false};
+  RunResult stop_result_{RunResult::Kind::Exited};
+};
+
+}  // namespace orcvm

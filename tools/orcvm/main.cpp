@@ -1,0 +1,144 @@
+// orcvm: run an x86 guest by dynamic binary translation.
+#include <boost/program_options.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "loader/elf.h"
+#include "runtime/log.h"
+#include "runtime/vcpu/machine.h"
+
+namespace po = boost::program_options;
+using namespace orcvm;
+
+namespace {
+
+constexpr int kExitUsage = 2, kExitGuestFault = 3, kExitGuestHalted = 4;
+
+uint64_t parse_size(const std::string& text) {
+  size_t end = 0;
+  unsigned long long value = std::stoull(text, &end, 0);
+  std::string suffix = text.substr(end);
+  uint64_t unit = 1ull << 20;  // QEMU: a bare number is MiB
+  if (suffix == "K" || suffix == "k") unit = 1ull << 10;
+  else if (suffix == "M" || suffix == "m" || suffix.empty()) unit = 1ull << 20;
+  else if (suffix == "G" || suffix == "g") unit = 1ull << 30;
+  else throw std::invalid_argument("bad size suffix '" + suffix + "'");
+  return value * unit;
+}
+
+void print_stats(const VcpuStats& s) {
+  const double per = s.blocks_translated ? 1.0 / s.blocks_translated : 0;
+  const double compiled = s.blocks_compiled ? 1.0 / s.blocks_compiled : 0;
+  const uint64_t lookups = s.jump_cache_hits + s.jump_cache_misses;
+  std::fprintf(stderr,
+               "orcvm stats:\n"
+               "  blocks translated       %llu (%llu guest instructions, %.1f per block)\n"
+               "  blocks compiled         %llu\n"
+               "  us per translation      decode %.1f  lift %.1f  optimise %.1f  codegen %.1f  (total %.1f)\n"
+               "  block executions (loop) %llu\n"
+               "  chain patches           %llu\n"
+               "  jump cache              %.1f%% hits of %llu loop lookups\n"
+               "  blocks invalidated      %llu\n",
+               (unsigned long long)s.blocks_translated, (unsigned long long)s.guest_insns_translated,
+               s.blocks_translated ? double(s.guest_insns_translated) / s.blocks_translated : 0.0,
+               (unsigned long long)s.blocks_compiled, s.decode_us * per, s.lift_us * compiled,
+               s.optimise_us * compiled, s.codegen_us * compiled,
+               s.decode_us * per + (s.lift_us + s.optimise_us + s.codegen_us) * compiled,
+               (unsigned long long)s.block_executions, (unsigned long long)s.chain_patches,
+               lookups ? 100.0 * s.jump_cache_hits / lookups : 0.0, (unsigned long long)lookups,
+               (unsigned long long)s.blocks_invalidated);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description visible("Usage: orcvm [options] KERNEL\nOptions");
+  visible.add_options()
+      ("help,h", "show this help")
+      ("memory,m", po::value<std::string>()->default_value("128M"), "guest RAM size (K, M, G suffix; bare number: MiB)")
+      ("serial", po::value<std::string>()->default_value("stdio"), "UART output: stdio, file:PATH or none")
+      ("debug,d", po::value<std::string>(), ("log items, comma separated: " + Log::item_names()).c_str())
+      ("logfile,D", po::value<std::string>(), "write -d logs to FILE instead of stderr")
+      ("one-insn-per-block", "translate one guest instruction per block")
+      ("tier", po::value<std::string>()->default_value("jit"), "execution tier: interp or jit")
+      ("jit-opt", po::value<unsigned>()->default_value(1), "IR optimisation level of compiled blocks: 0, 1 or 2")
+      ("stats", "print translation statistics when the guest stops");
+  po::options_description hidden;
+  hidden.add_options()("kernel", po::value<std::string>());
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description positional;
+  positional.add("kernel", 1);
+
+  po::variables_map vm;
+  MachineConfig config;
+  std::string kernel;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+      std::cout << visible;
+      return 0;
+    }
+    if (!vm.count("kernel")) throw po::error("no KERNEL given");
+    kernel = vm["kernel"].as<std::string>();
+    config.ram_size = parse_size(vm["memory"].as<std::string>());
+    if (config.ram_size < (2ull << 20)) throw po::error("-m: at least 2 MiB of RAM is needed");
+    const std::string serial = vm["serial"].as<std::string>();
+    if (serial == "stdio") config.serial = stdout;
+    else if (serial == "none") config.serial = nullptr;
+    else if (serial.rfind("file:", 0) == 0) {
+      config.serial = std::fopen(serial.substr(5).c_str(), "w");
+      if (!config.serial) throw po::error("--serial: cannot write '" + serial.substr(5) + "'");
+    } else {
+      throw po::error("--serial must be stdio, file:PATH or none");
+    }
+    if (vm.count("debug")) {
+      std::string error = Log::enable(vm["debug"].as<std::string>());
+      if (!error.empty()) throw po::error("-d: " + error);
+    }
+    if (vm.count("logfile") && !Log::set_file(vm["logfile"].as<std::string>()))
+      throw po::error("-D: cannot write '" + vm["logfile"].as<std::string>() + "'");
+    const std::string tier = vm["tier"].as<std::string>();
+    if (tier == "interp") config.vcpu.tier = Tier::Interpreter;
+    else if (tier == "jit") config.vcpu.tier = Tier::Jit;
+    else throw po::error("--tier must be interp or jit");
+    config.vcpu.one_insn_per_block = vm.count("one-insn-per-block") != 0;
+    config.vcpu.chaining = !Log::on(LogItem::NoChain);
+    config.jit.opt_level = vm["jit-opt"].as<unsigned>();
+    if (config.jit.opt_level > 2) throw po::error("--jit-opt must be 0, 1 or 2");
+    config.jit.log_ir = Log::on(LogItem::Op);
+    config.jit.log_ir_optimised = Log::on(LogItem::OpOpt);
+    config.jit.log_asm = Log::on(LogItem::OutAsm);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "orcvm: %s\nTry 'orcvm --help'.\n", e.what());
+    return kExitUsage;
+  }
+
+  try {
+    Machine machine(config);
+    std::vector<uint8_t> image = read_file(kernel);
+    uint64_t entry = load_elf64(image, machine.memory());
+    enter_long_mode(machine.memory(), machine.vcpu().cpu(), entry);
+    RunResult result = machine.run();
+    if (config.serial) std::fflush(config.serial);
+    if (vm.count("stats")) print_stats(machine.vcpu().stats());
+    switch (result.kind) {
+      case RunResult::Kind::Exited: return result.exit_status;
+      case RunResult::Kind::Fault:
+        std::fprintf(stderr, "orcvm: %s\n", result.message.c_str());
+        return kExitGuestFault;
+      default:
+        std::fprintf(stderr, "orcvm: %s\n", result.message.c_str());
+        return kExitGuestHalted;
+    }
+  } catch (const LoadError& e) {
+    std::fprintf(stderr, "orcvm: %s: %s\n", kernel.c_str(), e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "orcvm: %s\n", e.what());
+    return kExitUsage;
+  }
+}
