@@ -82,6 +82,16 @@ void Vcpu::flush_page(uint64_t linear) {
   for (JumpCacheEntry& e : ctx_->jump_cache) e = JumpCacheEntry{};
 }
 
+void Vcpu::discard_translations() {
+  for (TranslatedBlock* b : tcache_.flush()) {
+    memory_.set_code_page(b->key.phys_pc >> 12, false);
+    if (b->phys_page2 != kNoSecondPage) memory_.set_code_page(b->phys_page2, false);
+  }
+  tcache_.reclaim();
+  ctx_->last_exit_slot = nullptr;
+  flush_translation_caches();
+}
+
 void Vcpu::forget_blocks(const std::vector<TranslatedBlock*>& removed) {
   if (removed.empty()) return;
   stats_.blocks_invalidated += removed.size();

@@ -61,6 +61,8 @@ class Vcpu : public CodeWriteListener {
   // Interception points that change address translation or the block key.
   void flush_translation_caches();
   void flush_page(uint64_t linear);
+  // Drops every translation (the guest's code was replaced from outside).
+  void discard_translations();
 
   void code_page_written(uint64_t page_number) override;
 
