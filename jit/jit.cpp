@@ -62,6 +62,7 @@ class OrcJit final : public Jit {
     if (auto err = jit_->getMainJITDylib().define(orc::absoluteSymbols(std::move(map))))
       fail(std::move(err), "defining runtime symbols");
     context_ = std::make_unique<orc::ThreadSafeContext>(std::make_unique<llvm::LLVMContext>());
+    build_pipeline();
   }
 
   CompiledBlock compile(const BlockToCompile& request) override {
@@ -74,7 +75,7 @@ class OrcJit final : public Jit {
     auto module = std::make_unique<llvm::Module>(name, llctx);
     module->setDataLayout(target_machine_->createDataLayout());
     module->setTargetTriple(target_machine_->getTargetTriple().str());
-    LiftOptions lift_options{options_.count_memory_accesses};
+    LiftOptions lift_options{options_.count_memory_accesses, options_.chain_indirect};
     LiftResult lifted = lift_block(*module, name, *request.insns, request.mode, request.id, lift_options);
     if (llvm::verifyFunction(*lifted.function, &llvm::errs()))
       throw std::runtime_error("lifted IR of " + name + " does not verify");
@@ -111,20 +112,17 @@ class OrcJit final : public Jit {
   }
 
  private:
-  void optimise(llvm::Module& module) {
-    if (options_.opt_level == 0) return;
-    llvm::LoopAnalysisManager lam;
-    llvm::FunctionAnalysisManager fam;
-    llvm::CGSCCAnalysisManager cgam;
-    llvm::ModuleAnalysisManager mam;
-    llvm::PassBuilder pb(target_machine_.get());
-    pb.registerModuleAnalyses(mam);
-    pb.registerCGSCCAnalyses(cgam);
-    pb.registerFunctionAnalyses(fam);
-    pb.registerLoopAnalyses(lam);
-    pb.crossRegisterProxies(lam, fam, cgam, mam);
+  // The analysis managers and pipeline are built once; each module run clears the
+  // cached analyses afterwards.
+  void build_pipeline() {
+    pass_builder_ = std::make_unique<llvm::PassBuilder>(target_machine_.get());
+    pass_builder_->registerModuleAnalyses(mam_);
+    pass_builder_->registerCGSCCAnalyses(cgam_);
+    pass_builder_->registerFunctionAnalyses(fam_);
+    pass_builder_->registerLoopAnalyses(lam_);
+    pass_builder_->crossRegisterProxies(lam_, fam_, cgam_, mam_);
     if (options_.opt_level >= 2) {
-      pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(module, mam);
+      pipeline_ = pass_builder_->buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
       return;
     }
     // The block pipeline: forward register values, drop dead flag and register
@@ -135,9 +133,14 @@ class OrcJit final : public Jit {
     fpm.addPass(llvm::InstCombinePass());
     fpm.addPass(llvm::DSEPass());
     fpm.addPass(llvm::SimplifyCFGPass());
-    llvm::ModulePassManager mpm;
-    mpm.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(fpm)));
-    mpm.run(module, mam);
+    pipeline_.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(fpm)));
+  }
+
+  void optimise(llvm::Module& module) {
+    if (options_.opt_level == 0) return;
+    pipeline_.run(module, mam_);
+    mam_.clear();
+    fam_.clear();
   }
 
   void log_module(const char* item, const llvm::Module& module) {
@@ -161,6 +164,12 @@ class OrcJit final : public Jit {
   std::unique_ptr<llvm::TargetMachine> target_machine_;
   std::unique_ptr<orc::LLJIT> jit_;
   std::unique_ptr<orc::ThreadSafeContext> context_;
+  llvm::LoopAnalysisManager lam_;
+  llvm::FunctionAnalysisManager fam_;
+  llvm::CGSCCAnalysisManager cgam_;
+  llvm::ModuleAnalysisManager mam_;
+  std::unique_ptr<llvm::PassBuilder> pass_builder_;
+  llvm::ModulePassManager pipeline_;
   std::mutex mutex_;
 };
 

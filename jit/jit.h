@@ -17,6 +17,7 @@ struct ExecContext;
 struct JitOptions {
   unsigned opt_level = 1;       // 0: no IR optimisation; 1: the block pipeline; 2: O2
   bool count_memory_accesses = false;  // --stats: count inline accesses for the TLB hit rate
+  bool chain_indirect = true;   // indirect exits jump through the jump cache (off with -d nochain)
   bool log_ir = false;          // -d op
   bool log_ir_optimised = false;  // -d op_opt
   bool log_asm = false;         // -d out_asm

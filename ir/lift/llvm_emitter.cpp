@@ -281,6 +281,11 @@ void LlvmEmitter::jump_cond(Value<1> c, uint64_t taken, uint64_t not_taken) {
 
 void LlvmEmitter::jump_indirect(Value<64> target) {
   store_state(target.v, offsetof(ExecContext, cpu.rip));
+  if (!options_.chain_indirect) {
+    b_.CreateRetVoid();
+    start_unreachable_tail();
+    return;
+  }
   llvm::Value* index = b_.CreateAnd(b_.CreateXor(target.v, b_.CreateLShr(target.v, kJumpCacheBits)),
                                     kJumpCacheEntries - 1);
   llvm::Value* entry = b_.CreateGEP(b_.getInt8Ty(), state_ptr(offsetof(ExecContext, jump_cache)),

@@ -18,6 +18,7 @@ namespace orcvm {
 
 struct LiftOptions {
   bool count_memory_accesses = false;
+  bool chain_indirect = true;
 };
 
 class LlvmEmitter {

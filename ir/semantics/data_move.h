@@ -100,6 +100,14 @@ void SignExtendIntoRdx(E& e, const DecodedInsn& i) {
   });
 }
 
+// XLAT: AL = [seg:rBX + AL], rBX of the address size.
+template <class E>
+void Xlat(E& e, const DecodedInsn& i) {
+  const RegRef al = gpr_ref(gpr::RAX);
+  V<E, 64> ea = truncate_address(e, e.add(e.get_gpr(gpr::RBX), zext<64>(e, read_gpr<8>(e, al))), i.addrsize);
+  write_gpr(e, al, load<8>(e, i.segment_override == Seg::None ? Seg::DS : i.segment_override, ea));
+}
+
 // LAHF: AH = SF:ZF:0:AF:0:PF:1:CF.
 template <class E>
 void Lahf(E& e, const DecodedInsn&) {

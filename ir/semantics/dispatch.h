@@ -47,6 +47,7 @@ constexpr std::array<Handler<E>, static_cast<size_t>(Mnemonic::Count)> make_hand
   bind(M::MOVSXD, &MovExtend<E, true>);
   bind(M::MOVBE, &Movbe<E>);
   bind(M::LEA, &Lea<E>);
+  bind(M::XLAT, &Xlat<E>);
   bind(M::BSWAP, &Bswap<E>);
   bind(M::CBW, &SignExtendAccumulator<E>);
   bind(M::CWDE, &SignExtendAccumulator<E>);

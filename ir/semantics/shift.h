@@ -43,12 +43,12 @@ struct ShiftOutcome {
   V<E, 1> cf, of;
 };
 
-// The result, CF and OF of SHL SHR SAR ROL ROR RCL RCR by a masked count c. CF and OF
+// The result, CF and OF of SHL SHR SAR ROL ROR RCL RCR by a masked count c; CF and OF
 // are meaningful only for c != 0. SHL/SHR/SAR shift by c - 1 and then by 1, so CF is
-// the last bit out even for c >= W (8/16-bit operands: the value a bit-by-bit shift
-// gives, 0 or the sign). OF for c > 1 is the count-1 formula, written as SDM and Bochs
-// write it for every count: SHL MSB(r)^CF; SHR, SAR, ROR, RCR MSB(r)^MSB-1(r);
-// ROL, RCL MSB(r)^CF.
+// the last bit out even for c >= W (8/16-bit operands: what a bit-by-bit shift gives,
+// 0 or the sign). OF is the count-1 formula applied to every count, in a form that
+// reads the result: SHL ROL RCL MSB(r)^CF; SHR ROR RCR MSB(r)^MSB-1(r); SAR 0
+// (as Bochs writes it, and what AMD processors give).
 template <ShiftOp Op, class E, class X>
 ShiftOutcome<E, X> shift_value(E& e, X a, X c, V<E, 1> cf_in) {
   constexpr unsigned W = X::bits;
@@ -144,7 +144,7 @@ void Shift(E& e, const DecodedInsn& i) {
 // SHLD/SHRD r/m, reg, imm8|CL. A masked count of 0 changes no flag; the destination is
 // written with its own value (a 32-bit register is zero-extended, as AMD hardware does
 // and FEX models). Counts 17..31 on 16-bit operands are undefined: orcvm rotates the
-// source by count - 16 (what AMD processors do), and CF/OF follow the same formulas.
+// source by count - 16 and clears CF, as AMD processors do.
 template <class E, bool Left>
 void DoubleShift(E& e, const DecodedInsn& i) {
   with_width(i.opsize, [&]<unsigned W>() {
@@ -154,7 +154,7 @@ void DoubleShift(E& e, const DecodedInsn& i) {
     auto [dst, value] = update_operand<W>(e, i, i.op[0], [&](V<E, W> d) {
       V<E, W> shifted = Left ? e.fshl(d, src, c) : e.fshr(src, d, c);  // c = 0 gives d
       if constexpr (W == 16)
-        return e.select(e.ult(k(W), c), Left ? e.fshl(src, src, c) : e.fshr(src, src, c), shifted);
+        return e.select(e.ule(k(W), c), Left ? e.fshl(src, src, c) : e.fshr(src, src, c), shifted);
       return shifted;
     });
     // CF: the last bit shifted out of the destination (0 when c > W).
@@ -162,7 +162,8 @@ void DoubleShift(E& e, const DecodedInsn& i) {
                       : trunc<1>(e, lshr_any(e, dst, e.sub(c, k(1))));
     FlagsIf<E> flags{e, e.ne(c, k(0))};
     flags.set(Flag::CF, cf);
-    flags.set(Flag::OF, e.xor_(msb(e, value), msb(e, dst)));  // sign change; defined for c = 1
+    // OF: the sign change of the last 1-bit step (at c = 1 the SDM's sign change).
+    flags.set(Flag::OF, e.xor_(msb(e, value), Left ? cf : bit(e, value, W - 2)));
     flags.set_result(value);
   });
 }

@@ -6,7 +6,11 @@ namespace orcvm {
 
 Machine::Machine(const MachineConfig& config)
     : memory_(std::make_unique<PhysicalMemory>(config.ram_size)) {
-  if (config.vcpu.tier == Tier::Jit) jit_ = Jit::create(config.jit, runtime_symbols());
+  if (config.vcpu.tier == Tier::Jit) {
+    JitOptions jit_options = config.jit;
+    jit_options.chain_indirect = config.vcpu.chaining;
+    jit_ = Jit::create(jit_options, runtime_symbols());
+  }
   vcpu_ = std::make_unique<Vcpu>(*memory_, config.vcpu, jit_.get());
   uart_ = std::make_unique<Uart16550>(config.serial);
   debug_exit_ = std::make_unique<DebugExit>([this](int status) {

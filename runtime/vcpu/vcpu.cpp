@@ -259,34 +259,46 @@ std::string Vcpu::describe_fault() const {
   return buf;
 }
 
-RunResult Vcpu::run() {
+std::optional<RunResult> Vcpu::step(const TranslatedBlock** executed) {
   CpuState& c = ctx_->cpu;
-  for (;;) {
-    if (stop_requested_.load(std::memory_order_acquire)) {
-      stop_requested_ = false;
-      return stop_result_;
-    }
-    std::atomic_ref<uint32_t>(ctx_->exit_request).store(0, std::memory_order_relaxed);
-    if (c.exception.pending) {
-      if (c.exception.vector == 14) c.cr2 = c.exception.cr2;
-      return RunResult{RunResult::Kind::Fault, 0, describe_fault()};
-    }
-    if (c.halted) {
-      char message[96];
-      std::snprintf(message, sizeof message, "guest halted with no interrupt source (RIP 0x%llx)",
-                    (unsigned long long)c.rip);
-      return RunResult{RunResult::Kind::Halted, 0, message};
-    }
-    if (options_.count_instructions && ctx_->budget <= 0) return RunResult{RunResult::Kind::Budget, 0, "instruction budget exhausted"};
+  if (executed) *executed = nullptr;
+  if (stop_requested_.load(std::memory_order_acquire)) {
+    stop_requested_ = false;
+    return stop_result_;
+  }
+  std::atomic_ref<uint32_t>(ctx_->exit_request).store(0, std::memory_order_relaxed);
+  if (c.exception.pending) {
+    if (c.exception.vector == 14) c.cr2 = c.exception.cr2;
+    return RunResult{RunResult::Kind::Fault, 0, describe_fault()};
+  }
+  if (c.halted) {
+    char message[96];
+    std::snprintf(message, sizeof message, "guest halted with no interrupt source (RIP 0x%llx)",
+                  (unsigned long long)c.rip);
+    return RunResult{RunResult::Kind::Halted, 0, message};
+  }
+  if (options_.count_instructions && ctx_->budget <= 0)
+    return RunResult{RunResult::Kind::Budget, 0, "instruction budget exhausted"};
 
-    TranslatedBlock* block = find_block();
-    if (!block) {
-      ctx_->last_exit_slot = nullptr;
-      continue;
-    }
-    try_chain(block);
-    execute(block);
-    if (tcache_.reclaim()) ctx_->last_exit_slot = nullptr;
+  TranslatedBlock* block = find_block();
+  if (!block) {
+    ctx_->last_exit_slot = nullptr;
+    return std::nullopt;
+  }
+  try_chain(block);
+  execute(block);
+  if (executed) *executed = block;
+  return std::nullopt;
+}
+
+void Vcpu::reclaim_translations() {
+  if (tcache_.reclaim()) ctx_->last_exit_slot = nullptr;
+}
+
+RunResult Vcpu::run() {
+  for (;;) {
+    if (auto result = step()) return *result;
+    reclaim_translations();
   }
 }
 

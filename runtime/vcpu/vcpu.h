@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "runtime/softmmu/memory.h"
@@ -55,6 +56,11 @@ class Vcpu : public CodeWriteListener {
   TranslationCache& tcache() { return tcache_; }
 
   RunResult run();
+  // Runs one block. Returns the result when the VCPU stopped, else nullopt;
+  // *executed receives the block that ran, if any, valid until reclaim_translations().
+  std::optional<RunResult> step(const TranslatedBlock** executed = nullptr);
+  // Frees the translations invalidated so far; only between steps.
+  void reclaim_translations();
   // Ends run() at the next block boundary with the given result (device or host thread).
   void request_stop(RunResult result);
 
