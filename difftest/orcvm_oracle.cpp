@@ -44,7 +44,8 @@ void enter_user_mode(CpuState& cpu, const MachineState& input) {
   // The host oracle runs at CPL 3 with IOPL 0 and IF set; so does this one.
   cpu.set_rflags((input.rflags & ~(rflags::IOPL | rflags::TF)) | rflags::IF);
   cpu.cpl = 3;
-  cpu.cr0 = cr0::PE | cr0::MP | cr0::ET | cr0::NE | cr0::WP | cr0::PG;
+  // Alignment checking is on, as Linux runs user code (CR0.AM).
+  cpu.cr0 = cr0::PE | cr0::MP | cr0::ET | cr0::NE | cr0::WP | cr0::AM | cr0::PG;
   cpu.cr3 = kPml4;
   cpu.cr4 = cr4::PAE;
   cpu.efer = efer::LME | efer::LMA | efer::NXE;

@@ -2,6 +2,8 @@
 
 #include <llvm/IR/Intrinsics.h>
 
+#include "runtime/softmmu/mmu.h"
+
 namespace orcvm {
 
 namespace {
@@ -153,10 +155,20 @@ void LlvmEmitter::check_pending_exception() {
   b_.SetInsertPoint(ok);
 }
 
-llvm::Value* LlvmEmitter::memory_load(llvm::Value* linear, unsigned bits) {
+uint64_t LlvmEmitter::how(Seg seg, bool write_intent) const {
+  return mode_.tlb_bank() | (seg == Seg::SS ? access_how::Stack : 0) | (write_intent ? access_how::WriteIntent : 0);
+}
+
+void LlvmEmitter::check_alignment(llvm::Value* linear, unsigned bytes) {
+  if (!(mode_.bits & BlockMode::kAlignCheck) || bytes == 1) return;
+  raise_if(Value<1>{b_.CreateICmpNE(b_.CreateAnd(linear, bytes - 1), b_.getInt64(0))}, sem::vector::AC, 0);
+}
+
+llvm::Value* LlvmEmitter::memory_load(llvm::Value* linear, unsigned bits, Seg seg, bool write_intent) {
   count_memory_access();
+  check_alignment(linear, bits / 8);
   llvm::Value* host;
-  llvm::Value* hit = tlb_hit(linear, bits / 8, offsetof(TlbEntry, read_tag), &host);
+  llvm::Value* hit = tlb_hit(linear, bits / 8, write_intent ? offsetof(TlbEntry, write_tag) : offsetof(TlbEntry, read_tag), &host);
   llvm::BasicBlock* fast = new_block("load_fast");
   llvm::BasicBlock* slow = new_block("load_slow");
   llvm::BasicBlock* join = new_block("load_done");
@@ -167,7 +179,7 @@ llvm::Value* LlvmEmitter::memory_load(llvm::Value* linear, unsigned bits) {
   b_.CreateBr(join);
   b_.SetInsertPoint(slow);
   auto read = declare(module_, "orcvm_mem_read", ty<64>(), {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>(), ty<64>()});
-  llvm::Value* slow_value = b_.CreateCall(read, {ctx_, linear, b_.getInt64(bits / 8), b_.getInt64(mode_.tlb_bank()),
+  llvm::Value* slow_value = b_.CreateCall(read, {ctx_, linear, b_.getInt64(bits / 8), b_.getInt64(how(seg, write_intent)),
                                                  b_.getInt64(insn_->rip)});
   check_pending_exception();
   slow_value = b_.CreateTrunc(slow_value, b_.getIntNTy(bits));
@@ -180,8 +192,9 @@ llvm::Value* LlvmEmitter::memory_load(llvm::Value* linear, unsigned bits) {
   return phi;
 }
 
-void LlvmEmitter::memory_store(llvm::Value* linear, llvm::Value* value, unsigned bits) {
+void LlvmEmitter::memory_store(llvm::Value* linear, llvm::Value* value, unsigned bits, Seg seg) {
   count_memory_access();
+  check_alignment(linear, bits / 8);
   needs_stop_check_ = true;
   llvm::Value* host;
   llvm::Value* hit = tlb_hit(linear, bits / 8, offsetof(TlbEntry, write_tag), &host);
@@ -197,14 +210,15 @@ void LlvmEmitter::memory_store(llvm::Value* linear, llvm::Value* value, unsigned
   auto write = declare(module_, "orcvm_mem_write", b_.getVoidTy(),
                        {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>(), ty<64>(), ty<64>()});
   b_.CreateCall(write, {ctx_, linear, b_.getInt64(bits / 8), b_.CreateZExt(value, ty<64>()),
-                        b_.getInt64(mode_.tlb_bank()), b_.getInt64(insn_->rip)});
+                        b_.getInt64(how(seg, false)), b_.getInt64(insn_->rip)});
   check_pending_exception();
   b_.CreateBr(join);
   b_.SetInsertPoint(join);
 }
 
-llvm::Value* LlvmEmitter::rmw_pointer(llvm::Value* linear, unsigned bits) {
+llvm::Value* LlvmEmitter::rmw_pointer(llvm::Value* linear, unsigned bits, Seg seg) {
   count_memory_access();
+  check_alignment(linear, bits / 8);
   needs_stop_check_ = true;
   llvm::Value* host;
   llvm::Value* hit = tlb_hit(linear, bits / 8, offsetof(TlbEntry, write_tag), &host);
@@ -214,7 +228,7 @@ llvm::Value* LlvmEmitter::rmw_pointer(llvm::Value* linear, unsigned bits) {
   b_.CreateCondBr(hit, join, slow, llvm::MDBuilder(llctx_).createLikelyBranchWeights());
   b_.SetInsertPoint(slow);
   auto rmw = declare(module_, "orcvm_mem_rmw", b_.getPtrTy(), {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>(), ty<64>()});
-  llvm::Value* slow_ptr = b_.CreateCall(rmw, {ctx_, linear, b_.getInt64(bits / 8), b_.getInt64(mode_.tlb_bank()),
+  llvm::Value* slow_ptr = b_.CreateCall(rmw, {ctx_, linear, b_.getInt64(bits / 8), b_.getInt64(how(seg, true)),
                                               b_.getInt64(insn_->rip)});
   check_pending_exception();
   llvm::BasicBlock* slow_end = b_.GetInsertBlock();

@@ -113,15 +113,19 @@ class LlvmEmitter {
 
   template <unsigned W> Value<W> load(Seg seg, Value<64> ea) {
     static_assert(W <= 64);
-    return {memory_load(linear_address(seg, ea.v), W)};
+    return {memory_load(linear_address(seg, ea.v), W, seg, false)};
+  }
+  template <unsigned W> Value<W> load_for_update(Seg seg, Value<64> ea) {
+    static_assert(W <= 64);
+    return {memory_load(linear_address(seg, ea.v), W, seg, true)};
   }
   template <unsigned W> void store(Seg seg, Value<64> ea, Value<W> v) {
     static_assert(W <= 64);
-    memory_store(linear_address(seg, ea.v), v.v, W);
+    memory_store(linear_address(seg, ea.v), v.v, W, seg);
   }
   template <unsigned W, class F>
   std::pair<Value<W>, Value<W>> locked_update(Seg seg, Value<64> ea, F&& compute) {
-    llvm::Value* host = rmw_pointer(linear_address(seg, ea.v), W);
+    llvm::Value* host = rmw_pointer(linear_address(seg, ea.v), W, seg);
     llvm::Value* initial = b_.CreateAlignedLoad(ty<W>(), host, llvm::MaybeAlign(1), true);
     llvm::BasicBlock* before = b_.GetInsertBlock();
     llvm::BasicBlock* loop = new_block("locked");
@@ -195,9 +199,12 @@ class LlvmEmitter {
   llvm::Value* linear_address(Seg seg, llvm::Value* ea);
   // Returns the TLB fast-path condition and host pointer for an access.
   llvm::Value* tlb_hit(llvm::Value* linear, unsigned bytes, size_t tag_offset, llvm::Value** host);
-  llvm::Value* memory_load(llvm::Value* linear, unsigned bits);
-  void memory_store(llvm::Value* linear, llvm::Value* value, unsigned bits);
-  llvm::Value* rmw_pointer(llvm::Value* linear, unsigned bits);
+  llvm::Value* memory_load(llvm::Value* linear, unsigned bits, Seg seg, bool write_intent);
+  void memory_store(llvm::Value* linear, llvm::Value* value, unsigned bits, Seg seg);
+  llvm::Value* rmw_pointer(llvm::Value* linear, unsigned bits, Seg seg);
+  // The access word of the slow paths (see access_how in runtime/softmmu/mmu.h).
+  uint64_t how(Seg seg, bool write_intent) const;
+  void check_alignment(llvm::Value* linear, unsigned bytes);
   void check_pending_exception();
   void count_memory_access();
   llvm::Value* exit_requested();

@@ -48,7 +48,7 @@ std::pair<V<E, W>, V<E, W>> update_operand(E& e, const DecodedInsn& i, const Ope
                                        compute);
   if (dst.kind == OperandKind::Mem) {
     V<E, 64> ea = effective_address(e, dst.mem, i.addrsize);
-    V<E, W> old = load<W>(e, dst.mem.seg, ea);
+    V<E, W> old = e.template load_for_update<W>(dst.mem.seg, ea);
     V<E, W> result = compute(old);
     e.store(dst.mem.seg, ea, result);
     return {old, result};

@@ -49,7 +49,7 @@ void BitTest(E& e, const DecodedInsn& i) {
         auto [before, after] = e.template locked_update<W>(base.mem.seg, ea, modify);
         old = before;
       } else {
-        old = load<W>(e, base.mem.seg, ea);
+        old = e.template load_for_update<W>(base.mem.seg, ea);
         e.store(base.mem.seg, ea, modify(old));
       }
     }

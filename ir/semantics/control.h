@@ -10,6 +10,24 @@ inline uint64_t near_target(const DecodedInsn& i, uint64_t target) {
   return i.opsize == 16 ? target & 0xffff : i.opsize == 32 ? target & 0xffffffff : target;
 }
 
+// In 64-bit mode a branch to a non-canonical address raises #GP(0) at the branch,
+// before it pushes or pops anything.
+inline bool canonical(uint64_t address) {
+  return static_cast<uint64_t>(static_cast<int64_t>(address << 16) >> 16) == address;
+}
+
+template <class E>
+void check_target(E& e, V<E, 64> target) {
+  if (!e.mode().long64()) return;
+  V<E, 64> sign_extended = e.ashr(e.shl(target, imm<64>(e, 16)), imm<64>(e, 16));
+  e.raise_if(e.ne(sign_extended, target), vector::GP, 0);
+}
+
+template <class E>
+void check_target(E& e, uint64_t target) {
+  if (e.mode().long64() && !canonical(target)) e.raise(vector::GP, 0);
+}
+
 template <class E>
 V<E, 64> indirect_target(E& e, const DecodedInsn& i) {
   V<E, 64> target;
@@ -19,21 +37,28 @@ V<E, 64> indirect_target(E& e, const DecodedInsn& i) {
 
 template <class E>
 void Jmp(E& e, const DecodedInsn& i) {
-  if (i.op[0].kind == OperandKind::Target)
+  if (i.op[0].kind == OperandKind::Target) {
+    check_target(e, near_target(i, i.op[0].imm));
     e.jump(near_target(i, i.op[0].imm));
-  else
-    e.jump_indirect(indirect_target(e, i));
+  } else {
+    V<E, 64> target = indirect_target(e, i);
+    check_target(e, target);
+    e.jump_indirect(target);
+  }
 }
 
 template <class E, Cond C>
 void Jcc(E& e, const DecodedInsn& i) {
-  e.jump_cond(condition(e, C), near_target(i, i.op[0].imm), i.next_rip());
+  V<E, 1> taken = condition(e, C);
+  if (!canonical(near_target(i, i.op[0].imm))) e.raise_if(taken, vector::GP, 0);
+  e.jump_cond(taken, near_target(i, i.op[0].imm), i.next_rip());
 }
 
 template <class E>
 void Call(E& e, const DecodedInsn& i) {
   const bool direct = i.op[0].kind == OperandKind::Target;
   V<E, 64> target = direct ? imm<64>(e, near_target(i, i.op[0].imm)) : indirect_target(e, i);
+  check_target(e, target);
   with_width(i.opsize, [&]<unsigned W>() { push(e, imm<W>(e, i.next_rip())); });
   if (direct)
     e.jump(near_target(i, i.op[0].imm));
@@ -47,6 +72,7 @@ void Ret(E& e, const DecodedInsn& i) {
   V<E, 64> target;
   with_width(i.opsize, [&]<unsigned W>() {
     target = zext<64>(e, load<W>(e, Seg::SS, stack_pointer_plus(e, 0)));
+    check_target(e, target);
     write_stack_pointer(e, stack_pointer_plus(e, W / 8 + release));
   });
   e.jump_indirect(target);

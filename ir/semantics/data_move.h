@@ -19,9 +19,13 @@ void Mov(E& e, const DecodedInsn& i) {
     write_gpr(e, dst.reg, e.call(Helper::ReadCr, imm<64>(e, src.reg.index)));
     return;
   }
-  if ((dst.kind == OperandKind::Reg && dst.reg.cls != RegClass::Gpr) ||
-      (src.kind == OperandKind::Reg && src.reg.cls != RegClass::Gpr)) {
-    e.call(Helper::Unimplemented);  // segment and debug registers: the system issue
+  auto is = [&](const Operand& o, RegClass c) { return o.kind == OperandKind::Reg && o.reg.cls == c; };
+  if (is(dst, RegClass::Debug) || is(src, RegClass::Debug)) {
+    e.call(Helper::PrivilegedUnimplemented);  // debug registers: the system issue
+    return;
+  }
+  if (is(dst, RegClass::Segment) || is(src, RegClass::Segment)) {
+    e.call(Helper::Unimplemented);  // segment registers: the system issue
     return;
   }
   with_width(dst.bits, [&]<unsigned W>() { write_operand(e, i, dst, read_operand<W>(e, i, src)); });

@@ -171,6 +171,12 @@ constexpr std::array<Handler<E>, static_cast<size_t>(Mnemonic::Count)> make_hand
   bind(M::SCASW, &String<E, StringOp::Scas>);
   bind(M::SCASD, &String<E, StringOp::Scas>);
   bind(M::SCASQ, &String<E, StringOp::Scas>);
+  bind(M::INSB, &String<E, StringOp::Ins>);
+  bind(M::INSW, &String<E, StringOp::Ins>);
+  bind(M::INSD, &String<E, StringOp::Ins>);
+  bind(M::OUTSB, &String<E, StringOp::Outs>);
+  bind(M::OUTSW, &String<E, StringOp::Outs>);
+  bind(M::OUTSD, &String<E, StringOp::Outs>);
 
   bind(M::CPUID, &Cpuid<E>);
   bind(M::RDTSC, &Rdtsc<E>);
@@ -181,6 +187,12 @@ constexpr std::array<Handler<E>, static_cast<size_t>(Mnemonic::Count)> make_hand
   bind(M::CLI, &InterruptFlag<E, false>);
   bind(M::STI, &InterruptFlag<E, true>);
   bind(M::UD2, &Ud2<E>);
+  bind(M::INT, &Int<E>);
+  bind(M::CLFLUSH, &Clflush<E>);
+  bind(M::CLFLUSHOPT, &Clflush<E>);
+  for (Mnemonic m : {M::RDMSR, M::WRMSR, M::LGDT, M::LIDT, M::LLDT, M::LTR, M::LMSW, M::CLTS, M::SWAPGS,
+                     M::WBINVD, M::INVD})
+    bind(m, &PrivilegedUnimplemented<E>);
   bind(M::INT3, &Int3<E>);
   for (Mnemonic m : {M::NOP, M::ENDBR32, M::ENDBR64, M::PAUSE, M::LFENCE, M::MFENCE, M::SFENCE,
                      M::PREFETCHNTA, M::PREFETCHT0, M::PREFETCHT1, M::PREFETCHT2, M::PREFETCHW})

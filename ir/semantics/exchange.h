@@ -51,10 +51,21 @@ void Cmpxchg(E& e, const DecodedInsn& i) {
     const RegRef acc = gpr_ref(gpr::RAX);
     V<E, W> expected = read_gpr<W>(e, acc);
     V<E, W> src = read_gpr<W>(e, i.op[1].reg);
-    // The destination is always written: with its own value when the compare fails.
-    auto [old, stored] = update_operand<W>(e, i, i.op[0], [&](V<E, W> current) {
-      return e.select(e.eq(current, expected), src, current);
-    });
+    const Operand& dst = i.op[0];
+    V<E, W> old;
+    if (dst.kind == OperandKind::Mem) {
+      // Memory is always written: with its own value when the compare fails.
+      old = update_operand<W>(e, i, dst, [&](V<E, W> current) {
+              return e.select(e.eq(current, expected), src, current);
+            }).first;
+    } else {
+      // A register is written only on success (hardware keeps a 32-bit register's
+      // upper half when the compare fails).
+      old = read_gpr<W>(e, dst.reg);
+      V<E, 64> before = e.get_gpr(dst.reg.index);
+      write_gpr(e, dst.reg, src);
+      e.set_gpr(dst.reg.index, e.select(e.eq(old, expected), e.get_gpr(dst.reg.index), before));
+    }
     V<E, 1> equal = e.eq(old, expected);
     // The accumulator is written only when the compare fails (a 32-bit write then
     // zero-extends RAX; on success RAX keeps its upper half).

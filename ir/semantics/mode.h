@@ -18,6 +18,7 @@ struct BlockMode {
   static constexpr uint32_t kTrap = 1u << 9;       // RFLAGS.TF: single-step
   static constexpr uint32_t kCounting = 1u << 10;  // blocks decrement the instruction budget
   static constexpr uint32_t kSegBases = 1u << 11;  // some of CS/DS/ES/SS has a non-zero base
+  static constexpr uint32_t kAlignCheck = 1u << 12;  // CR0.AM, RFLAGS.AC and CPL 3: misaligned -> #AC
 
   unsigned cpl() const { return bits & kCplMask; }
   unsigned iopl() const { return (bits >> kIoplShift) & 3; }

@@ -1,11 +1,12 @@
 #pragma once
-// MOVS STOS LODS CMPS SCAS with REP/REPE/REPNE. The source is DS:rSI (segment
-// overridable), the destination ES:rDI; rSI, rDI and rCX have the address size.
+// MOVS STOS LODS CMPS SCAS INS OUTS with REP/REPE/REPNE. The source is DS:rSI
+// (segment overridable), the destination ES:rDI; rSI, rDI and rCX have the address
+// size; INS and OUTS use the port in DX.
 #include "ir/semantics/control.h"
 
 namespace orcvm::sem {
 
-enum class StringOp : uint8_t { Movs, Stos, Lods, Cmps, Scas };
+enum class StringOp : uint8_t { Movs, Stos, Lods, Cmps, Scas, Ins, Outs };
 
 constexpr bool string_op_compares(StringOp op) { return op == StringOp::Cmps || op == StringOp::Scas; }
 
@@ -49,9 +50,22 @@ void string_iteration(E& e, const DecodedInsn& i) {
       set_sub_flags(e, a, b, e.sub(a, b), imm<1>(e, 0));
       break;
     }
+    case StringOp::Ins: {
+      V<E, 64> port = zext<64>(e, read_gpr<16>(e, gpr_ref(gpr::RDX)));
+      e.store(Seg::ES, dst, trunc<W>(e, e.call(Helper::PortIn, port, imm<64>(e, W / 8))));
+      break;
+    }
+    case StringOp::Outs: {
+      V<E, 64> port = zext<64>(e, read_gpr<16>(e, gpr_ref(gpr::RDX)));
+      e.call(Helper::IoCheck, port, imm<64>(e, W / 8));  // before the memory read
+      e.call(Helper::PortOut, port, imm<64>(e, W / 8), zext<64>(e, load<W>(e, source_seg, src)));
+      break;
+    }
   }
-  if (Op != StringOp::Stos && Op != StringOp::Scas) advance_index(e, i, gpr::RSI, step);
-  if (Op != StringOp::Lods) advance_index(e, i, gpr::RDI, step);
+  constexpr bool reads_source = Op == StringOp::Movs || Op == StringOp::Lods || Op == StringOp::Cmps ||
+                                Op == StringOp::Outs;
+  if (reads_source) advance_index(e, i, gpr::RSI, step);
+  if (Op != StringOp::Lods && Op != StringOp::Outs) advance_index(e, i, gpr::RDI, step);
 }
 
 template <class E, StringOp Op>

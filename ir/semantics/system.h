@@ -73,9 +73,28 @@ void Int3(E& e, const DecodedInsn& i) {
 template <class E>
 void Nop(E&, const DecodedInsn&) {}
 
+// INT n: a software interrupt, reported after the instruction. (IDT gate checks
+// and delivery are the VCPU loop's.)
+template <class E>
+void Int(E& e, const DecodedInsn& i) {
+  e.raise_trap(static_cast<uint8_t>(i.op[0].imm), i.next_rip());
+}
+
+// CLFLUSH: no cache to flush, but the address is checked like a read.
+template <class E>
+void Clflush(E& e, const DecodedInsn& i) {
+  load<8>(e, i.op[0].mem.seg, effective_address(e, i.op[0].mem, i.addrsize));
+}
+
 template <class E>
 void Unimplemented(E& e, const DecodedInsn&) {
   e.call(Helper::Unimplemented);
+}
+
+// A privileged instruction not emulated yet: its privilege check is exact.
+template <class E>
+void PrivilegedUnimplemented(E& e, const DecodedInsn&) {
+  e.call(Helper::PrivilegedUnimplemented);
 }
 
 }  // namespace orcvm::sem

@@ -1,6 +1,7 @@
 #pragma once
 // The interpreter tier's emitter: each semantics operation computes its value at
 // once, on plain integers.
+#include <atomic>
 #include <type_traits>
 
 #include "ir/semantics/emitter.h"
@@ -111,25 +112,17 @@ class InterpEmitter {
   Value<1> get_df() { return {(ctx_->cpu.rflags & rflags::DF) != 0}; }
   void set_df(Value<1> b) { ctx_->cpu.rflags = (ctx_->cpu.rflags & ~rflags::DF) | (b.v ? rflags::DF : 0); }
 
-  template <unsigned W> Value<W> load(Seg seg, Value<64> ea) {
-    uint64_t linear = linear_address(seg, ea.v);
-    if (const uint8_t* host = tlb_lookup(ctx_, mode_.tlb_bank(), linear, W / 8, Access::Read)) {
-      typename Value<W>::T x = 0;
-      __builtin_memcpy(&x, host, W / 8);
-      return {x};
-    }
-    uint64_t x = mmu_read(ctx_, linear, W / 8, mode_.tlb_bank());
-    check_fault();
-    return Value<W>::make(x);
-  }
+  template <unsigned W> Value<W> load(Seg seg, Value<64> ea) { return read<W>(seg, ea, Access::Read); }
+  template <unsigned W> Value<W> load_for_update(Seg seg, Value<64> ea) { return read<W>(seg, ea, Access::Write); }
 
   template <unsigned W> void store(Seg seg, Value<64> ea, Value<W> v) {
     uint64_t linear = linear_address(seg, ea.v);
+    check_alignment(linear, W / 8);
     if (uint8_t* host = tlb_lookup(ctx_, mode_.tlb_bank(), linear, W / 8, Access::Write)) {
       __builtin_memcpy(host, &v.v, W / 8);
       return;
     }
-    mmu_write(ctx_, linear, W / 8, static_cast<uint64_t>(v.v), mode_.tlb_bank());
+    mmu_write(ctx_, linear, W / 8, static_cast<uint64_t>(v.v), how(seg, false));
     check_fault();
   }
 
@@ -138,7 +131,9 @@ class InterpEmitter {
     using T = typename Value<W>::T;
     using Word = std::conditional_t<W == 8, uint8_t, std::conditional_t<W == 16, uint16_t,
                  std::conditional_t<W == 32, uint32_t, uint64_t>>>;
-    auto* host = static_cast<Word*>(mmu_rmw_pointer(ctx_, linear_address(seg, ea.v), W / 8, mode_.tlb_bank()));
+    const uint64_t linear = linear_address(seg, ea.v);
+    check_alignment(linear, W / 8);
+    auto* host = static_cast<Word*>(mmu_rmw_pointer(ctx_, linear, W / 8, how(seg, true)));
     check_fault();
     Word old = __atomic_load_n(host, __ATOMIC_SEQ_CST);
     for (;;) {
@@ -185,13 +180,33 @@ class InterpEmitter {
   }
 
  private:
+  template <unsigned W> Value<W> read(Seg seg, Value<64> ea, Access access) {
+    uint64_t linear = linear_address(seg, ea.v);
+    check_alignment(linear, W / 8);
+    if (const uint8_t* host = tlb_lookup(ctx_, mode_.tlb_bank(), linear, W / 8, access)) {
+      typename Value<W>::T x = 0;
+      __builtin_memcpy(&x, host, W / 8);
+      return {x};
+    }
+    uint64_t x = mmu_read(ctx_, linear, W / 8, how(seg, access == Access::Write));
+    check_fault();
+    return Value<W>::make(x);
+  }
+  unsigned how(Seg seg, bool write_intent) const {
+    return mode_.tlb_bank() | (seg == Seg::SS ? access_how::Stack : 0) | (write_intent ? access_how::WriteIntent : 0);
+  }
+  void check_alignment(uint64_t linear, unsigned size) {
+    if ((mode_.bits & BlockMode::kAlignCheck) && (linear & (size - 1))) raise(sem::vector::AC, 0);
+  }
   uint64_t linear_address(Seg seg, uint64_t ea) const {
     if (seg == Seg::FS || seg == Seg::GS || (mode_.bits & BlockMode::kSegBases && seg != Seg::None))
       return ea + ctx_->cpu.seg[static_cast<int>(seg)].base;
     return ea;
   }
   void check_fault() {
-    if (ctx_->cpu.exception.pending) throw GuestFault{};
+    if (!ctx_->cpu.exception.pending) return;
+    ctx_->cpu.exception.rip = ctx_->cpu.rip;
+    throw GuestFault{};
   }
   void end_block(uint64_t rip) {
     ctx_->cpu.rip = rip;

@@ -13,18 +13,26 @@ struct TlbBank {
   static constexpr unsigned User = 0, Supervisor = 1, SupervisorSmap = 2;
 };
 
-// Translates a linear address for an access from the given TLB bank and fills the
-// TLB. On failure records the fault (#PF with CR2, or #GP for a non-canonical
-// address) in ctx->cpu.exception and returns false.
-bool mmu_translate(ExecContext* ctx, uint64_t linear, Access access, unsigned bank, uint64_t* paddr);
+// How an access is made, one word for calls from generated code: the TLB bank in
+// the low bits, and whether it goes through SS (a non-canonical address then raises
+// #SS, not #GP) or reads for a following write (the read then needs write
+// permission, as the reads of read-modify-write instructions do).
+namespace access_how {
+constexpr unsigned BankMask = 3, Stack = 4, WriteIntent = 8;
+}
+
+// Translates a linear address and fills the TLB. On failure records the fault
+// (#PF with CR2, or #GP/#SS for a non-canonical address) in ctx->cpu.exception and
+// returns false.
+bool mmu_translate(ExecContext* ctx, uint64_t linear, Access access, unsigned how, uint64_t* paddr);
 
 // Slow paths; a fault is recorded in ctx->cpu.exception (the caller checks it).
-uint64_t mmu_read(ExecContext* ctx, uint64_t linear, unsigned size, unsigned bank);
-void mmu_write(ExecContext* ctx, uint64_t linear, unsigned size, uint64_t value, unsigned bank);
+uint64_t mmu_read(ExecContext* ctx, uint64_t linear, unsigned size, unsigned how);
+void mmu_write(ExecContext* ctx, uint64_t linear, unsigned size, uint64_t value, unsigned how);
 // A host pointer for an atomic read-modify-write of size bytes, or null after a
 // fault. Accesses that cross a page or touch MMIO are refused with #GP(0) (logged
 // under -d unimp): locked split and MMIO operations are not emulated.
-void* mmu_rmw_pointer(ExecContext* ctx, uint64_t linear, unsigned size, unsigned bank);
+void* mmu_rmw_pointer(ExecContext* ctx, uint64_t linear, unsigned size, unsigned how);
 // Reads code bytes for the decoder; returns the number read before a fault or the
 // end of a page run. The physical address of the first byte goes to *paddr.
 bool mmu_fetch(ExecContext* ctx, uint64_t linear, uint8_t* buf, unsigned size, uint64_t* paddr);

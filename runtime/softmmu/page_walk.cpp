@@ -171,11 +171,12 @@ void fill_tlb(ExecContext* ctx, uint64_t linear, unsigned bank, const Walk& w) {
 
 }  // namespace
 
-bool mmu_translate(ExecContext* ctx, uint64_t linear, Access access, unsigned bank, uint64_t* paddr) {
+bool mmu_translate(ExecContext* ctx, uint64_t linear, Access access, unsigned how, uint64_t* paddr) {
   const CpuState& cpu = ctx->cpu;
+  const unsigned bank = how & access_how::BankMask;
   const bool long_mode = cpu.efer & efer::LMA;
   if (long_mode && !canonical(linear)) {
-    record_fault(ctx, 13, 0, true, 0);
+    record_fault(ctx, how & access_how::Stack ? 12 : 13, 0, true, 0);
     return false;
   }
   if (!long_mode) linear &= 0xffffffffu;
@@ -201,13 +202,14 @@ namespace {
 bool crosses_page(uint64_t linear, unsigned size) { return ((linear & 0xfff) + size) > kPageSize; }
 }  // namespace
 
-uint64_t mmu_read(ExecContext* ctx, uint64_t linear, unsigned size, unsigned bank) {
+uint64_t mmu_read(ExecContext* ctx, uint64_t linear, unsigned size, unsigned how) {
+  const Access access = how & access_how::WriteIntent ? Access::Write : Access::Read;
   if (crosses_page(linear, size)) {
     // Translate both pages before reading, so a fault on the second leaves nothing half-done.
     uint64_t first_paddr, second_paddr;
     unsigned first_len = kPageSize - (linear & 0xfff);
-    if (!mmu_translate(ctx, linear, Access::Read, bank, &first_paddr)) return 0;
-    if (!mmu_translate(ctx, linear + first_len, Access::Read, bank, &second_paddr)) return 0;
+    if (!mmu_translate(ctx, linear, access, how, &first_paddr)) return 0;
+    if (!mmu_translate(ctx, linear + first_len, access, how, &second_paddr)) return 0;
     uint64_t value = 0;
     for (unsigned i = 0; i < size; ++i) {
       uint64_t pa = i < first_len ? first_paddr + i : second_paddr + (i - first_len);
@@ -216,16 +218,16 @@ uint64_t mmu_read(ExecContext* ctx, uint64_t linear, unsigned size, unsigned ban
     return value;
   }
   uint64_t paddr;
-  if (!mmu_translate(ctx, linear, Access::Read, bank, &paddr)) return 0;
+  if (!mmu_translate(ctx, linear, access, how, &paddr)) return 0;
   return ctx->memory->read(paddr, size);
 }
 
-void mmu_write(ExecContext* ctx, uint64_t linear, unsigned size, uint64_t value, unsigned bank) {
+void mmu_write(ExecContext* ctx, uint64_t linear, unsigned size, uint64_t value, unsigned how) {
   if (crosses_page(linear, size)) {
     uint64_t first_paddr, second_paddr;
     unsigned first_len = kPageSize - (linear & 0xfff);
-    if (!mmu_translate(ctx, linear, Access::Write, bank, &first_paddr)) return;
-    if (!mmu_translate(ctx, linear + first_len, Access::Write, bank, &second_paddr)) return;
+    if (!mmu_translate(ctx, linear, Access::Write, how, &first_paddr)) return;
+    if (!mmu_translate(ctx, linear + first_len, Access::Write, how, &second_paddr)) return;
     for (unsigned i = 0; i < size; ++i) {
       uint64_t pa = i < first_len ? first_paddr + i : second_paddr + (i - first_len);
       ctx->memory->write(pa, 1, (value >> (8 * i)) & 0xff);
@@ -233,14 +235,14 @@ void mmu_write(ExecContext* ctx, uint64_t linear, unsigned size, uint64_t value,
     return;
   }
   uint64_t paddr;
-  if (!mmu_translate(ctx, linear, Access::Write, bank, &paddr)) return;
+  if (!mmu_translate(ctx, linear, Access::Write, how, &paddr)) return;
   ctx->memory->write(paddr, size, value);
 }
 
-void* mmu_rmw_pointer(ExecContext* ctx, uint64_t linear, unsigned size, unsigned bank) {
-  if (uint8_t* host = tlb_lookup(ctx, bank, linear, size, Access::Write)) return host;
+void* mmu_rmw_pointer(ExecContext* ctx, uint64_t linear, unsigned size, unsigned how) {
+  if (uint8_t* host = tlb_lookup(ctx, how & access_how::BankMask, linear, size, Access::Write)) return host;
   uint64_t paddr;
-  if (!mmu_translate(ctx, linear, Access::Write, bank, &paddr)) return nullptr;
+  if (!mmu_translate(ctx, linear, Access::Write, how, &paddr)) return nullptr;
   if (crosses_page(linear, size) || !ctx->memory->is_ram(paddr, size)) {
     if (Log::on(LogItem::Unimp))
       Log::printf("unimp: locked access at 0x%llx splits a page or touches MMIO\n", (unsigned long long)linear);

@@ -73,6 +73,11 @@ uint64_t helper_PortOut(ExecContext* ctx, uint64_t port, uint64_t bytes, uint64_
   return 0;
 }
 
+uint64_t helper_IoCheck(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  io_allowed(ctx);
+  return 0;
+}
+
 uint64_t helper_Hlt(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
   if (require_cpl0(ctx)) ctx->cpu.halted = 1;
   return 0;
@@ -186,6 +191,11 @@ uint64_t helper_Unimplemented(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
                 (unsigned long long)ctx->cpu.rip, bytes[0], fetched ? "" : ", unreadable");
   }
   raise_exception(ctx, kUD);
+  return 0;
+}
+
+uint64_t helper_PrivilegedUnimplemented(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  if (require_cpl0(ctx)) helper_Unimplemented(ctx, 0, 0, 0);
   return 0;
 }
 
