@@ -112,21 +112,11 @@ class OrcJit final : public Jit {
   }
 
  private:
-  // The analysis managers and pipeline are built once; each module run clears the
-  // cached analyses afterwards.
+  // The block pipeline is built once and its cached analyses cleared after each
+  // module: forward register values, drop dead flag and register stores, fold.
   void build_pipeline() {
     pass_builder_ = std::make_unique<llvm::PassBuilder>(target_machine_.get());
-    pass_builder_->registerModuleAnalyses(mam_);
-    pass_builder_->registerCGSCCAnalyses(cgam_);
-    pass_builder_->registerFunctionAnalyses(fam_);
-    pass_builder_->registerLoopAnalyses(lam_);
-    pass_builder_->crossRegisterProxies(lam_, fam_, cgam_, mam_);
-    if (options_.opt_level >= 2) {
-      pipeline_ = pass_builder_->buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
-      return;
-    }
-    // The block pipeline: forward register values, drop dead flag and register
-    // stores, fold the rest.
+    register_analyses(*pass_builder_, lam_, fam_, cgam_, mam_);
     llvm::FunctionPassManager fpm;
     fpm.addPass(llvm::SimplifyCFGPass());
     fpm.addPass(llvm::EarlyCSEPass(true));
@@ -136,11 +126,34 @@ class OrcJit final : public Jit {
     pipeline_.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(fpm)));
   }
 
+  static void register_analyses(llvm::PassBuilder& pb, llvm::LoopAnalysisManager& lam,
+                                llvm::FunctionAnalysisManager& fam, llvm::CGSCCAnalysisManager& cgam,
+                                llvm::ModuleAnalysisManager& mam) {
+    pb.registerModuleAnalyses(mam);
+    pb.registerCGSCCAnalyses(cgam);
+    pb.registerFunctionAnalyses(fam);
+    pb.registerLoopAnalyses(lam);
+    pb.crossRegisterProxies(lam, fam, cgam, mam);
+  }
+
   void optimise(llvm::Module& module) {
     if (options_.opt_level == 0) return;
+    if (options_.opt_level >= 2) {
+      // LLVM's O2 keeps state across runs in its inliner: a fresh pipeline per module.
+      llvm::LoopAnalysisManager lam;
+      llvm::FunctionAnalysisManager fam;
+      llvm::CGSCCAnalysisManager cgam;
+      llvm::ModuleAnalysisManager mam;
+      llvm::PassBuilder pb(target_machine_.get());
+      register_analyses(pb, lam, fam, cgam, mam);
+      pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(module, mam);
+      return;
+    }
     pipeline_.run(module, mam_);
-    mam_.clear();
+    lam_.clear();
     fam_.clear();
+    cgam_.clear();
+    mam_.clear();
   }
 
   void log_module(const char* item, const llvm::Module& module) {

@@ -15,9 +15,16 @@ TranslatedBlock* TranslationCache::find(const BlockKey& key) {
   return it == blocks_.end() ? nullptr : it->second.get();
 }
 
+TranslatedBlock* TranslationCache::find_by_id(uint64_t id) {
+  std::lock_guard lock(mutex_);
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : it->second;
+}
+
 TranslatedBlock* TranslationCache::insert(std::unique_ptr<TranslatedBlock> block) {
   std::lock_guard lock(mutex_);
   TranslatedBlock* raw = block.get();
+  by_id_[raw->id] = raw;
   by_page_[raw->key.phys_pc >> 12].push_back(raw);
   if (raw->phys_page2 != kNoSecondPage) by_page_[raw->phys_page2].push_back(raw);
   blocks_[raw->key] = std::move(block);
@@ -36,6 +43,7 @@ void TranslationCache::chain(ExitSlot* slot, TranslatedBlock* target) {
 
 void TranslationCache::unlink(TranslatedBlock* block) {
   block->valid = false;
+  by_id_.erase(block->id);
   for (ExitSlot* in : block->incoming) {
     in->target.store(exit_stub_, std::memory_order_release);
     in->chained_to = nullptr;

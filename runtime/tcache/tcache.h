@@ -17,6 +17,8 @@ class TranslationCache {
   ~TranslationCache();
 
   TranslatedBlock* find(const BlockKey& key);
+  // The live block with this id, or null once it was invalidated.
+  TranslatedBlock* find_by_id(uint64_t id);
   TranslatedBlock* insert(std::unique_ptr<TranslatedBlock> block);
 
   // Makes `slot` jump straight to `target`'s code.
@@ -38,6 +40,7 @@ class TranslationCache {
   std::mutex mutex_;
   std::unordered_map<BlockKey, std::unique_ptr<TranslatedBlock>, BlockKeyHash> blocks_;
   std::unordered_map<uint64_t, std::vector<TranslatedBlock*>> by_page_;
+  std::unordered_map<uint64_t, TranslatedBlock*> by_id_;
   std::vector<std::unique_ptr<TranslatedBlock>> retired_;
   std::atomic<bool> has_retired_{false};
   void* exit_stub_;

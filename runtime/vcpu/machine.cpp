@@ -6,7 +6,7 @@ namespace orcvm {
 
 Machine::Machine(const MachineConfig& config)
     : memory_(std::make_unique<PhysicalMemory>(config.ram_size)) {
-  if (config.vcpu.tier == Tier::Jit) {
+  if (config.vcpu.tier != Tier::Interpreter) {
     JitOptions jit_options = config.jit;
     jit_options.chain_indirect = config.vcpu.chaining;
     jit_ = Jit::create(jit_options, runtime_symbols());

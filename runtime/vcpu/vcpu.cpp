@@ -9,6 +9,7 @@
 #include "jit/jit.h"
 #include "runtime/interp/interpreter.h"
 #include "runtime/log.h"
+#include "runtime/vcpu/background_compiler.h"
 #include "runtime/softmmu/mmu.h"
 
 extern "C" void orcvm_exit_stub(orcvm::ExecContext*);
@@ -39,9 +40,11 @@ Vcpu::Vcpu(PhysicalMemory& memory, const VcpuOptions& options, Jit* jit)
   decoders_[1] = std::make_unique<Decoder>(32);
   decoders_[2] = std::make_unique<Decoder>(64);
   memory.set_code_write_listener(this);
+  if (options.tier == Tier::Auto) compiler_ = std::make_unique<BackgroundCompiler>(*jit, tcache_.exit_stub());
 }
 
 Vcpu::~Vcpu() {
+  compiler_.reset();
   memory_.set_code_write_listener(nullptr);
 }
 
@@ -152,29 +155,37 @@ TranslatedBlock* Vcpu::translate(uint64_t phys_pc, BlockMode mode) {
 }
 
 void Vcpu::compile(TranslatedBlock* block) {
-  BlockToCompile request;
-  request.insns = &block->insns;
-  request.mode = block->mode;
-  request.id = block->id;
-  request.allocate_exits = [this, block](const std::vector<uint64_t>& targets) {
-    std::vector<void*> slots;
-    for (uint64_t target : targets) {
-      auto slot = std::make_unique<ExitSlot>();
-      slot->target.store(tcache_.exit_stub());
-      slot->target_rip = target;
-      slot->owner = block;
-      slots.push_back(slot.get());
-      block->exits.push_back(std::move(slot));
-    }
-    return slots;
-  };
+  std::vector<std::unique_ptr<ExitSlot>> exits;
+  BlockToCompile request{&block->insns, block->mode, block->id, [&](const std::vector<uint64_t>& targets) {
+                           exits = make_exit_slots(targets, tcache_.exit_stub());
+                           std::vector<void*> addresses;
+                           for (auto& slot : exits) addresses.push_back(slot.get());
+                           return addresses;
+                         }};
   CompiledBlock compiled = jit_->compile(request);
+  install(block, compiled, std::move(exits));
+}
+
+void Vcpu::install(TranslatedBlock* block, CompiledBlock& compiled, std::vector<std::unique_ptr<ExitSlot>> exits) {
   stats_.lift_us += compiled.lift_us;
   stats_.optimise_us += compiled.optimise_us;
   stats_.codegen_us += compiled.codegen_us;
   ++stats_.blocks_compiled;
+  for (auto& slot : exits) slot->owner = block;
+  block->exits = std::move(exits);
   block->release_code = std::move(compiled.release);
   block->code.store(compiled.entry, std::memory_order_release);
+}
+
+// Code compiled in the background goes into its block if the block still exists;
+// otherwise (its page was written meanwhile) the code is dropped.
+void Vcpu::install_finished_compiles() {
+  for (FinishedCompile& done : compiler_->take_finished()) {
+    if (TranslatedBlock* block = tcache_.find_by_id(done.block_id))
+      install(block, done.code, std::move(done.exits));
+    else if (done.code.release)
+      done.code.release();
+  }
 }
 
 TranslatedBlock* Vcpu::find_block() {
@@ -183,7 +194,9 @@ TranslatedBlock* Vcpu::find_block() {
   JumpCacheEntry& jc = ctx_->jump_cache[jump_cache_index(c.rip)];
   if (jc.block && jc.rip == c.rip && jc.mode == mode.bits) {
     ++stats_.jump_cache_hits;
-    return static_cast<TranslatedBlock*>(jc.block);
+    auto* block = static_cast<TranslatedBlock*>(jc.block);
+    jc.code = reinterpret_cast<void*>(block->code.load(std::memory_order_acquire));
+    return block;
   }
   ++stats_.jump_cache_misses;
   const uint64_t cs_base = c.seg[static_cast<int>(Seg::CS)].base;
@@ -239,6 +252,7 @@ void Vcpu::execute(TranslatedBlock* block) {
     ctx_->stop_after_insn = 0;
   } else {
     interpret_block(ctx_.get(), *block);
+    if (compiler_ && ++block->executions == options_.hot_threshold) compiler_->enqueue(*block);
   }
   if (Log::on(LogItem::Cpu)) {
     const CpuState& c = ctx_->cpu;
@@ -280,6 +294,7 @@ std::optional<RunResult> Vcpu::step(const TranslatedBlock** executed) {
   }
   if (options_.count_instructions && ctx_->budget <= 0)
     return RunResult{RunResult::Kind::Budget, 0, "instruction budget exhausted"};
+  if (compiler_) install_finished_compiles();
 
   TranslatedBlock* block = find_block();
   if (!block) {

@@ -16,11 +16,17 @@ namespace orcvm {
 
 class Jit;
 class Decoder;
+class BackgroundCompiler;
+struct CompiledBlock;
 
-enum class Tier { Interpreter, Jit };
+// Interpreter: never compile. Jit: compile every block before it first runs. Auto:
+// interpret a block until it has run hot_threshold times, then compile it in the
+// background and switch to the code once it is ready.
+enum class Tier { Interpreter, Jit, Auto };
 
 struct VcpuOptions {
-  Tier tier = Tier::Jit;
+  Tier tier = Tier::Auto;
+  unsigned hot_threshold = 32;
   bool one_insn_per_block = false;
   bool chaining = true;
   bool count_instructions = false;  // blocks decrement ctx->budget
@@ -78,6 +84,8 @@ class Vcpu : public CodeWriteListener {
   TranslatedBlock* find_block();
   TranslatedBlock* translate(uint64_t phys_pc, BlockMode mode);
   void compile(TranslatedBlock* block);
+  void install(TranslatedBlock* block, CompiledBlock& compiled, std::vector<std::unique_ptr<ExitSlot>> exits);
+  void install_finished_compiles();
   void execute(TranslatedBlock* block);
   void try_chain(TranslatedBlock* target);
   void forget_blocks(const std::vector<TranslatedBlock*>& removed);
@@ -88,6 +96,7 @@ class Vcpu : public CodeWriteListener {
   Jit* jit_;
   std::unique_ptr<ExecContext> ctx_;
   TranslationCache tcache_;
+  std::unique_ptr<BackgroundCompiler> compiler_;  // Tier::Auto; destroyed first
   std::unique_ptr<Decoder> decoders_[3];  // 16, 32, 64-bit code
   VcpuStats stats_;
   std::atomic<bool> stop_requested_{false};

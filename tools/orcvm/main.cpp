@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
       ("debug,d", po::value<std::string>(), ("log items, comma separated: " + Log::item_names()).c_str())
       ("logfile,D", po::value<std::string>(), "write -d logs to FILE instead of stderr")
       ("one-insn-per-block", "translate one guest instruction per block")
-      ("tier", po::value<std::string>()->default_value("jit"), "execution tier: interp or jit")
+      ("tier", po::value<std::string>()->default_value("auto"),
+       "interp: interpret only; jit: compile every block; auto: interpret, compile hot blocks in the background")
       ("jit-opt", po::value<unsigned>()->default_value(1), "IR optimisation level of compiled blocks: 0, 1 or 2")
       ("stats", "print translation statistics when the guest stops");
   po::options_description hidden;
@@ -104,7 +105,8 @@ int main(int argc, char** argv) {
     const std::string tier = vm["tier"].as<std::string>();
     if (tier == "interp") config.vcpu.tier = Tier::Interpreter;
     else if (tier == "jit") config.vcpu.tier = Tier::Jit;
-    else throw po::error("--tier must be interp or jit");
+    else if (tier == "auto") config.vcpu.tier = Tier::Auto;
+    else throw po::error("--tier must be interp, jit or auto");
     config.vcpu.one_insn_per_block = vm.count("one-insn-per-block") != 0;
     config.vcpu.chaining = !Log::on(LogItem::NoChain);
     config.jit.opt_level = vm["jit-opt"].as<unsigned>();
