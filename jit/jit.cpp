@@ -1,6 +1,8 @@
 #include "jit/jit.h"
 
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ObjectTransformLayer.h>
+#include <llvm/Object/ELFObjectFile.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Verifier.h>
@@ -63,6 +65,12 @@ class OrcJit final : public Jit {
       fail(std::move(err), "defining runtime symbols");
     context_ = std::make_unique<orc::ThreadSafeContext>(std::make_unique<llvm::LLVMContext>());
     build_pipeline();
+    // Every object passes here on its way to the linker: note its function's size.
+    jit_->getObjTransformLayer().setTransform([this](std::unique_ptr<llvm::MemoryBuffer> object)
+                                                  -> llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> {
+      last_code_bytes_ = function_bytes(*object);
+      return std::move(object);
+    });
   }
 
   CompiledBlock compile(const BlockToCompile& request) override {
@@ -104,6 +112,7 @@ class OrcJit final : public Jit {
     auto address = take(jit_->lookup(name), "compiling a block");
     result.entry = address.toPtr<void (*)(ExecContext*)>();
     result.codegen_us = micros_since(start);
+    result.code_bytes = last_code_bytes_;
     result.release = [tracker, this] {
       std::lock_guard lock(mutex_);
       if (auto err = tracker->remove()) llvm::consumeError(std::move(err));
@@ -112,6 +121,23 @@ class OrcJit final : public Jit {
   }
 
  private:
+  static size_t function_bytes(const llvm::MemoryBuffer& object) {
+    auto file = llvm::object::ObjectFile::createObjectFile(object.getMemBufferRef());
+    if (!file) {
+      llvm::consumeError(file.takeError());
+      return 0;
+    }
+    size_t bytes = 0;
+    for (const llvm::object::SymbolRef& symbol : (*file)->symbols()) {
+      auto type = symbol.getType();
+      if (type && *type == llvm::object::SymbolRef::ST_Function)
+        bytes += llvm::object::ELFSymbolRef(symbol).getSize();
+      else if (!type)
+        llvm::consumeError(type.takeError());
+    }
+    return bytes;
+  }
+
   // The block pipeline is built once and its cached analyses cleared after each
   // module: forward register values, drop dead flag and register stores, fold.
   void build_pipeline() {
@@ -184,6 +210,7 @@ class OrcJit final : public Jit {
   std::unique_ptr<llvm::PassBuilder> pass_builder_;
   llvm::ModulePassManager pipeline_;
   std::mutex mutex_;
+  size_t last_code_bytes_ = 0;  // written by the object transform, under mutex_
 };
 
 }  // namespace
