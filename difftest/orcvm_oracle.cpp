@@ -57,8 +57,9 @@ void enter_user_mode(CpuState& cpu, const MachineState& input) {
 // One machine per configuration, reused across cases: creating the JIT is the
 // expensive part.
 Machine& machine_for(const OrcvmConfig& config) {
-  static std::map<std::tuple<int, bool, bool>, std::unique_ptr<Machine>> machines;
-  auto key = std::make_tuple(static_cast<int>(config.tier), config.one_insn_per_block, config.nochain);
+  static std::map<std::tuple<int, bool, bool, uint64_t*>, std::unique_ptr<Machine>> machines;
+  auto key = std::make_tuple(static_cast<int>(config.tier), config.one_insn_per_block, config.nochain,
+                             config.executed_mnemonics);
   auto& slot = machines[key];
   if (!slot) {
     MachineConfig mc;
@@ -68,6 +69,7 @@ Machine& machine_for(const OrcvmConfig& config) {
     mc.vcpu.one_insn_per_block = config.one_insn_per_block;
     mc.vcpu.chaining = !config.nochain;
     mc.vcpu.count_instructions = true;
+    mc.vcpu.executed_mnemonics = config.executed_mnemonics;
     slot = std::make_unique<Machine>(mc);
   }
   return *slot;

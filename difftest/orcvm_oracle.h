@@ -12,6 +12,7 @@ struct OrcvmConfig {
   Tier tier = Tier::Jit;
   bool one_insn_per_block = false;
   bool nochain = false;
+  uint64_t* executed_mnemonics = nullptr;  // interpreter coverage counters (per Mnemonic)
 };
 
 Outcome run_in_orcvm(const TestCase& test, const OrcvmConfig& config);

@@ -5,11 +5,12 @@
 
 namespace orcvm {
 
-void interpret_block(ExecContext* ctx, const TranslatedBlock& block) {
+void interpret_block(ExecContext* ctx, const TranslatedBlock& block, uint64_t* executed_mnemonics) {
   InterpEmitter e(ctx, block.mode);
   for (const DecodedInsn& insn : block.insns) {
     ctx->cpu.rip = insn.rip;
     e.begin_instruction(insn);
+    if (executed_mnemonics) ++executed_mnemonics[static_cast<size_t>(insn.mnemonic)];
     try {
       sem::kHandlers<InterpEmitter>[static_cast<size_t>(insn.mnemonic)](e, insn);
     } catch (const GuestFault&) {

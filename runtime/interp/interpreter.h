@@ -7,6 +7,6 @@ namespace orcvm {
 // Runs a block's decoded instructions with the interpreter emitter. Returns after
 // the block's exit, a fault (recorded in ctx->cpu.exception) or a store that
 // rewrote code (ctx->stop_after_insn).
-void interpret_block(ExecContext* ctx, const TranslatedBlock& block);
+void interpret_block(ExecContext* ctx, const TranslatedBlock& block, uint64_t* executed_mnemonics);
 
 }  // namespace orcvm

@@ -251,7 +251,7 @@ void Vcpu::execute(TranslatedBlock* block) {
     code(ctx_.get());
     ctx_->stop_after_insn = 0;
   } else {
-    interpret_block(ctx_.get(), *block);
+    interpret_block(ctx_.get(), *block, options_.executed_mnemonics);
     if (compiler_ && ++block->executions == options_.hot_threshold) compiler_->enqueue(*block);
   }
   if (Log::on(LogItem::Cpu)) {

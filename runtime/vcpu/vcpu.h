@@ -30,6 +30,8 @@ struct VcpuOptions {
   bool one_insn_per_block = false;
   bool chaining = true;
   bool count_instructions = false;  // blocks decrement ctx->budget
+  // Per Mnemonic, how often the interpreter executed it (coverage); null: not counted.
+  uint64_t* executed_mnemonics = nullptr;
 };
 
 struct RunResult {
