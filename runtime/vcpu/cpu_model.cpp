@@ -26,8 +26,7 @@ CpuidResult cpuid(uint32_t leaf, uint32_t subleaf) {
     case 1: {
       const uint32_t family_model_stepping = (6u << 8) | (0xAu << 4) | 1u;  // family 6, model 10
       const uint32_t ecx = bit(23) /*POPCNT*/ | bit(22) /*MOVBE*/ | bit(13) /*CMPXCHG16B*/;
-      const uint32_t edx = bit(0) /*FPU*/ | bit(4) /*TSC*/ | bit(5) /*MSR*/ | bit(8) /*CX8*/ |
-                           bit(15) /*CMOV*/;
+      const uint32_t edx = bit(4) /*TSC*/ | bit(8) /*CX8*/ | bit(15) /*CMOV*/;
       return {family_model_stepping, 0, ecx, edx};
     }
     case 7:
