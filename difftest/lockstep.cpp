@@ -19,6 +19,7 @@ std::unique_ptr<Machine> boot(const std::vector<uint8_t>& elf, orcvm::Tier tier,
   mc.vcpu.tier = tier;
   mc.vcpu.one_insn_per_block = one_insn;
   mc.vcpu.chaining = chaining;
+  mc.vcpu.deterministic_tsc = true;
   auto machine = std::make_unique<Machine>(mc);
   enter_long_mode(machine->memory(), machine->vcpu().cpu(), load_elf64(elf, machine->memory()));
   return machine;

@@ -69,6 +69,7 @@ Machine& machine_for(const OrcvmConfig& config) {
     mc.vcpu.one_insn_per_block = config.one_insn_per_block;
     mc.vcpu.chaining = !config.nochain;
     mc.vcpu.count_instructions = true;
+    mc.vcpu.stop_on_exception = true;
     mc.vcpu.executed_mnemonics = config.executed_mnemonics;
     slot = std::make_unique<Machine>(mc);
   }

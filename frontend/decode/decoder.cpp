@@ -149,6 +149,7 @@ DecodeStatus Decoder::decode(const uint8_t* bytes, size_t avail, uint64_t rip,
   out.lock = zi.attributes & ZYDIS_ATTRIB_HAS_LOCK;
   out.rep = zi.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE);
   out.repne = zi.attributes & ZYDIS_ATTRIB_HAS_REPNE;
+  out.far = zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR;
   std::memcpy(out.bytes, bytes, zi.length);
   constexpr std::pair<uint64_t, Seg> kOverrides[] = {
       {ZYDIS_ATTRIB_HAS_SEGMENT_ES, Seg::ES}, {ZYDIS_ATTRIB_HAS_SEGMENT_CS, Seg::CS},
@@ -193,8 +194,13 @@ DecodeStatus Decoder::decode(const uint8_t* bytes, size_t avail, uint64_t rip,
           o.imm = z.imm.is_signed ? static_cast<uint64_t>(z.imm.value.s) : z.imm.value.u;
         }
         break;
+      case ZYDIS_OPERAND_TYPE_POINTER:
+        o.kind = OperandKind::FarPointer;
+        o.imm = z.ptr.offset;
+        o.selector = z.ptr.segment;
+        break;
       default:
-        out.mnemonic = Mnemonic::Other;  // far pointers arrive with the system issue
+        out.mnemonic = Mnemonic::Other;
         break;
     }
     ++n;

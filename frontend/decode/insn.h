@@ -34,14 +34,15 @@ struct MemRef {
   int64_t disp = 0;
 };
 
-enum class OperandKind : uint8_t { None, Reg, Mem, Imm, Target };
+enum class OperandKind : uint8_t { None, Reg, Mem, Imm, Target, FarPointer };
 
 struct Operand {
   OperandKind kind = OperandKind::None;
   uint16_t bits = 0;  // operand size
   RegRef reg;
   MemRef mem;
-  uint64_t imm = 0;   // sign-extended immediate, or the absolute branch target
+  uint64_t imm = 0;   // sign-extended immediate, the absolute branch target, or a far offset
+  uint16_t selector = 0;  // of a far pointer
 };
 
 struct DecodedInsn {
@@ -54,6 +55,7 @@ struct DecodedInsn {
   bool lock = false;
   bool rep = false;      // REP / REPE / REPZ
   bool repne = false;    // REPNE / REPNZ
+  bool far = false;      // a far JMP, CALL or RET
   Seg segment_override = Seg::None;
   Operand op[4];
   uint8_t bytes[15] = {};

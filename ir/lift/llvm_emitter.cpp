@@ -327,15 +327,16 @@ void LlvmEmitter::exit_to_loop(uint64_t rip) {
 }
 
 // Records the exception at `rip` and leaves the block.
-void LlvmEmitter::emit_raise(uint64_t rip, uint8_t vector, uint32_t error_code, bool has_error_code) {
+void LlvmEmitter::emit_raise(uint64_t rip, uint8_t vector, uint32_t error_code, bool has_error_code, bool software) {
   store_state(b_.getInt64(rip), offsetof(ExecContext, cpu.rip));
   auto fn = declare(module_, helper_symbol(Helper::Raise), ty<64>(), {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>()});
-  b_.CreateCall(fn, {ctx_, b_.getInt64(vector), b_.getInt64(error_code), b_.getInt64(has_error_code)});
+  const uint64_t flags = (has_error_code ? 1 : 0) | (software ? 2 : 0);
+  b_.CreateCall(fn, {ctx_, b_.getInt64(vector), b_.getInt64(error_code), b_.getInt64(flags)});
   b_.CreateRetVoid();
 }
 
 void LlvmEmitter::raise_exception(uint8_t vector, uint32_t error_code, bool has_error_code) {
-  emit_raise(insn_->rip, vector, error_code, has_error_code);
+  emit_raise(insn_->rip, vector, error_code, has_error_code, false);
   start_unreachable_tail();
 }
 
@@ -344,12 +345,26 @@ void LlvmEmitter::raise_if_impl(Value<1> c, uint8_t vector, uint32_t error_code,
   llvm::BasicBlock* ok = new_block("no_raise");
   b_.CreateCondBr(c.v, fault, ok, llvm::MDBuilder(llctx_).createUnlikelyBranchWeights());
   b_.SetInsertPoint(fault);
-  emit_raise(insn_->rip, vector, error_code, has_error_code);
+  emit_raise(insn_->rip, vector, error_code, has_error_code, false);
   b_.SetInsertPoint(ok);
 }
 
+void LlvmEmitter::raise_trap_if(Value<1> c, uint8_t vector, uint64_t next_rip) {
+  llvm::BasicBlock* trap = new_block("trap");
+  llvm::BasicBlock* ok = new_block("no_trap");
+  b_.CreateCondBr(c.v, trap, ok, llvm::MDBuilder(llctx_).createUnlikelyBranchWeights());
+  b_.SetInsertPoint(trap);
+  emit_raise(next_rip, vector, 0, false, true);
+  b_.SetInsertPoint(ok);
+}
+
+void LlvmEmitter::exit_at_current_rip() {
+  b_.CreateRetVoid();
+  start_unreachable_tail();
+}
+
 void LlvmEmitter::raise_trap(uint8_t vector, uint64_t next_rip) {
-  emit_raise(next_rip, vector, 0, false);
+  emit_raise(next_rip, vector, 0, false, true);
   start_unreachable_tail();
 }
 

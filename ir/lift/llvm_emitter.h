@@ -187,6 +187,8 @@ class LlvmEmitter {
   void raise_if(Value<1> c, uint8_t vector) { raise_if_impl(c, vector, 0, false); }
   void raise_if(Value<1> c, uint8_t vector, uint32_t error_code) { raise_if_impl(c, vector, error_code, true); }
   void raise_trap(uint8_t vector, uint64_t next_rip);
+  void raise_trap_if(Value<1> c, uint8_t vector, uint64_t next_rip);
+  void exit_at_current_rip();
 
  private:
   Value<64> call_helper(Helper h, llvm::Value* const (&args)[3]);
@@ -211,7 +213,7 @@ class LlvmEmitter {
 
   void direct_exit(uint64_t target);
   void return_to_loop(uint64_t rip);
-  void emit_raise(uint64_t rip, uint8_t vector, uint32_t error_code, bool has_error_code);
+  void emit_raise(uint64_t rip, uint8_t vector, uint32_t error_code, bool has_error_code, bool software);
   void raise_exception(uint8_t vector, uint32_t error_code, bool has_error_code);
   void raise_if_impl(Value<1> c, uint8_t vector, uint32_t error_code, bool has_error_code);
   void start_unreachable_tail();

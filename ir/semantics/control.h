@@ -1,6 +1,7 @@
 #pragma once
 // JMP Jcc CALL RET LOOP LOOPE LOOPNE JCXZ/JECXZ/JRCXZ: every one ends the block.
 #include "ir/semantics/flags.h"
+#include "ir/semantics/privileged.h"
 #include "ir/semantics/stack.h"
 
 namespace orcvm::sem {
@@ -37,6 +38,10 @@ V<E, 64> indirect_target(E& e, const DecodedInsn& i) {
 
 template <class E>
 void Jmp(E& e, const DecodedInsn& i) {
+  if (i.far) {
+    FarJump(e, i);
+    return;
+  }
   if (i.op[0].kind == OperandKind::Target) {
     check_target(e, near_target(i, i.op[0].imm));
     e.jump(near_target(i, i.op[0].imm));
@@ -56,6 +61,10 @@ void Jcc(E& e, const DecodedInsn& i) {
 
 template <class E>
 void Call(E& e, const DecodedInsn& i) {
+  if (i.far) {
+    FarCall(e, i);
+    return;
+  }
   const bool direct = i.op[0].kind == OperandKind::Target;
   V<E, 64> target = direct ? imm<64>(e, near_target(i, i.op[0].imm)) : indirect_target(e, i);
   check_target(e, target);
@@ -68,6 +77,10 @@ void Call(E& e, const DecodedInsn& i) {
 
 template <class E>
 void Ret(E& e, const DecodedInsn& i) {
+  if (i.far) {
+    FarReturn(e, i);
+    return;
+  }
   const uint64_t release = i.operand_count > 0 && i.op[0].kind == OperandKind::Imm ? i.op[0].imm & 0xffff : 0;
   V<E, 64> target;
   with_width(i.opsize, [&]<unsigned W>() {

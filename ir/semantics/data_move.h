@@ -3,6 +3,7 @@
 // CBW/CWDE/CDQE and CWD/CDQ/CQO.
 #include "ir/semantics/flags.h"
 #include "ir/semantics/operands.h"
+#include "ir/semantics/privileged.h"
 
 namespace orcvm::sem {
 
@@ -21,11 +22,20 @@ void Mov(E& e, const DecodedInsn& i) {
   }
   auto is = [&](const Operand& o, RegClass c) { return o.kind == OperandKind::Reg && o.reg.cls == c; };
   if (is(dst, RegClass::Debug) || is(src, RegClass::Debug)) {
-    e.call(Helper::PrivilegedUnimplemented);  // debug registers: the system issue
+    MoveDebugRegister(e, i);
     return;
   }
-  if (is(dst, RegClass::Segment) || is(src, RegClass::Segment)) {
-    e.call(Helper::Unimplemented);  // segment registers: the system issue
+  if (is(dst, RegClass::Segment)) {
+    load_segment_register(e, static_cast<Seg>(dst.reg.index), read_operand<16>(e, i, src));
+    e.exit_to_loop(i.next_rip());  // the mode (stack size, segment bases) may have changed
+    return;
+  }
+  if (is(src, RegClass::Segment)) {
+    V<E, 64> selector = e.call(Helper::ReadSegment, imm<64>(e, src.reg.index));
+    if (dst.kind == OperandKind::Mem)
+      e.store(dst.mem.seg, effective_address(e, dst.mem, i.addrsize), trunc<16>(e, selector));
+    else
+      with_width(i.opsize, [&]<unsigned W>() { write_gpr(e, dst.reg, resize<W>(e, selector)); });
     return;
   }
   with_width(dst.bits, [&]<unsigned W>() { write_operand(e, i, dst, read_operand<W>(e, i, src)); });

@@ -10,6 +10,7 @@
 #include "ir/semantics/data_move.h"
 #include "ir/semantics/exchange.h"
 #include "ir/semantics/muldiv.h"
+#include "ir/semantics/privileged.h"
 #include "ir/semantics/shift.h"
 #include "ir/semantics/stack.h"
 #include "ir/semantics/string.h"
@@ -190,9 +191,41 @@ constexpr std::array<Handler<E>, static_cast<size_t>(Mnemonic::Count)> make_hand
   bind(M::INT, &Int<E>);
   bind(M::CLFLUSH, &Clflush<E>);
   bind(M::CLFLUSHOPT, &Clflush<E>);
-  for (Mnemonic m : {M::RDMSR, M::WRMSR, M::LGDT, M::LIDT, M::LLDT, M::LTR, M::LMSW, M::CLTS, M::SWAPGS,
-                     M::WBINVD, M::INVD})
-    bind(m, &PrivilegedUnimplemented<E>);
+  bind(M::INTO, &Into<E>);
+  bind(M::IRET, &Iret<E>);
+  bind(M::IRETD, &Iret<E>);
+  bind(M::IRETQ, &Iret<E>);
+  bind(M::LDS, &LoadFarPointer<E, Seg::DS>);
+  bind(M::LES, &LoadFarPointer<E, Seg::ES>);
+  bind(M::LFS, &LoadFarPointer<E, Seg::FS>);
+  bind(M::LGS, &LoadFarPointer<E, Seg::GS>);
+  bind(M::LSS, &LoadFarPointer<E, Seg::SS>);
+  bind(M::LGDT, &LoadDescriptorTable<E, 0>);
+  bind(M::LIDT, &LoadDescriptorTable<E, 1>);
+  bind(M::SGDT, &StoreDescriptorTable<E, 0>);
+  bind(M::SIDT, &StoreDescriptorTable<E, 1>);
+  bind(M::SLDT, &StoreSystemSelector<E, 6>);
+  bind(M::STR, &StoreSystemSelector<E, 7>);
+  bind(M::SMSW, &Smsw<E>);
+  bind(M::LLDT, &LoadSystemWord<E, Helper::Lldt, false>);
+  bind(M::LTR, &LoadSystemWord<E, Helper::Ltr, false>);
+  bind(M::LMSW, &LoadSystemWord<E, Helper::Lmsw, true>);
+  bind(M::CLTS, &RuntimeOnly<E, Helper::Clts>);
+  bind(M::RDMSR, &RuntimeOnly<E, Helper::Rdmsr>);
+  bind(M::WRMSR, &RuntimeThenLoop<E, Helper::Wrmsr>);
+  bind(M::SWAPGS, &RuntimeOnly<E, Helper::Swapgs>);
+  bind(M::RDTSCP, &RuntimeOnly<E, Helper::Rdtscp>);
+  bind(M::RDPMC, &RuntimeOnly<E, Helper::Rdpmc>);
+  bind(M::WBINVD, &RuntimeOnly<E, Helper::CheckCpl0>);
+  bind(M::INVD, &RuntimeOnly<E, Helper::CheckCpl0>);
+  bind(M::SYSCALL, &Syscall<E>);
+  bind(M::SYSRET, &SystemReturn<E, Helper::Sysret>);
+  bind(M::SYSENTER, &Sysenter<E>);
+  bind(M::SYSEXIT, &SystemReturn<E, Helper::Sysexit>);
+  bind(M::LAR, &AccessRights<E, 0>);
+  bind(M::LSL, &AccessRights<E, 1>);
+  bind(M::VERR, &VerifySegment<E, 2>);
+  bind(M::VERW, &VerifySegment<E, 3>);
   bind(M::INT3, &Int3<E>);
   for (Mnemonic m : {M::NOP, M::ENDBR32, M::ENDBR64, M::PAUSE, M::LFENCE, M::MFENCE, M::SFENCE,
                      M::PREFETCHNTA, M::PREFETCHT0, M::PREFETCHT1, M::PREFETCHT2, M::PREFETCHW})

@@ -22,7 +22,10 @@
 //               jump(target), jump_cond(c, taken, not_taken), jump_indirect(v),
 //               exit_to_loop(rip): end the block; raise(vector[, error]),
 //               raise_if(c, vector[, error]): a fault at this instruction;
-//               raise_trap(vector, next_rip): a trap reported after it (INT3)
+//               raise_trap(vector, next_rip), raise_trap_if(c, vector, next_rip): a
+//               software interrupt reported after it (INT n, INT3, INTO), delivered
+//               with the gate's privilege check;
+//               exit_at_current_rip(): end the block where a helper put RIP
 //   context     mode() -> BlockMode
 // Semantics read every operand and perform every access that can fault before they
 // write an architectural result, so a fault leaves the state of the instruction's start.

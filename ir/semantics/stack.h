@@ -42,13 +42,29 @@ V<E, W> pop(E& e) {
 
 template <class E>
 void Push(E& e, const DecodedInsn& i) {
-  with_width(i.opsize, [&]<unsigned W>() { push(e, read_operand<W>(e, i, i.op[0])); });
+  const Operand& src = i.op[0];
+  if (src.kind == OperandKind::Reg && src.reg.cls == RegClass::Segment) {
+    V<E, 64> selector = e.call(Helper::ReadSegment, imm<64>(e, src.reg.index));
+    with_width(i.opsize, [&]<unsigned W>() { push(e, resize<W>(e, selector)); });
+    return;
+  }
+  with_width(i.opsize, [&]<unsigned W>() { push(e, read_operand<W>(e, i, src)); });
 }
 
 template <class E>
 void Pop(E& e, const DecodedInsn& i) {
+  const Operand& dst = i.op[0];
+  if (dst.kind == OperandKind::Reg && dst.reg.cls == RegClass::Segment) {
+    // The stack pointer moves only once the segment load has succeeded.
+    with_width(i.opsize, [&]<unsigned W>() {
+      V<E, W> value = load<W>(e, Seg::SS, stack_pointer_plus(e, 0));
+      e.call(Helper::LoadSegment, imm<64>(e, dst.reg.index), zext<64>(e, trunc<16>(e, value)));
+      write_stack_pointer(e, stack_pointer_plus(e, W / 8));
+    });
+    e.exit_to_loop(i.next_rip());
+    return;
+  }
   with_width(i.opsize, [&]<unsigned W>() {
-    const Operand& dst = i.op[0];
     V<E, W> value = load<W>(e, Seg::SS, stack_pointer_plus(e, 0));
     V<E, 64> popped_sp = stack_pointer_plus(e, W / 8);
     if (dst.kind == OperandKind::Mem) {

@@ -174,9 +174,15 @@ class InterpEmitter {
   void raise(uint8_t vector, uint32_t error_code) { raise_exception(ctx_, vector, error_code, true); throw GuestFault{}; }
   void raise_if(Value<1> c, uint8_t vector) { if (c.v) raise(vector); }
   void raise_if(Value<1> c, uint8_t vector, uint32_t error_code) { if (c.v) raise(vector, error_code); }
+  void raise_trap_if(Value<1> c, uint8_t vector, uint64_t next_rip) {
+    if (c.v) raise_trap(vector, next_rip);
+  }
+  void exit_at_current_rip() { ended_ = true; }
   void raise_trap(uint8_t vector, uint64_t next_rip) {
     ctx_->cpu.rip = next_rip;
-    raise(vector);
+    raise_exception(ctx_, vector);
+    ctx_->cpu.exception.software = 1;
+    throw GuestFault{};
   }
 
  private:

@@ -32,6 +32,7 @@ struct PendingException {
   uint8_t pending;
   uint8_t vector;
   uint8_t has_error_code;
+  uint8_t software;  // INT n / INT3 / INTO: delivered with the gate's privilege check
   uint32_t error_code;
   uint64_t cr2;
   uint64_t rip;  // the faulting instruction
@@ -56,11 +57,15 @@ struct CpuState {
 
   uint64_t kernel_gs_base, star, lstar, cstar, sfmask;
   uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
-  uint64_t tsc_offset, pat, apic_base, misc_enable;
+  uint64_t tsc_offset, pat, apic_base, misc_enable, tsc_aux, tsc_deadline, mtrr_def_type;
+  uint64_t mtrr[0x70];  // variable and fixed-range MTRRs, by MSR index & 0x7f
 
   alignas(16) uint8_t fxsave[512];  // x87/SSE state in FXSAVE layout
 
   PendingException exception;
+  uint8_t nmi_blocked;       // from NMI delivery until the next IRET
+  uint8_t interrupt_shadow;  // after STI, MOV SS, POP SS: no interrupt before the next instruction
+  uint8_t shutdown;          // triple fault
 
   uint64_t get_rflags() const;
   void set_rflags(uint64_t value);

@@ -53,6 +53,8 @@ struct ExecContext {
   // Inline guest memory accesses made (only with --stats), for the TLB hit rate.
   uint64_t memory_accesses;
   uint64_t tlb_misses;
+  // Non-zero: RDTSC returns this many reads so far times 1000 (VcpuOptions::deterministic_tsc).
+  uint64_t deterministic_tsc_reads;
   PhysicalMemory* memory;
   Vcpu* vcpu;
   // The span of linear addresses that TLB entries made from large pages cover: an

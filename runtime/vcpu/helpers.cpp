@@ -1,4 +1,7 @@
 #include "runtime/vcpu/helpers.h"
+#include "runtime/vcpu/helper_functions.h"
+#include "runtime/vcpu/msr.h"
+#include "runtime/vcpu/privilege.h"
 
 #include <chrono>
 
@@ -19,26 +22,9 @@ void raise_exception(ExecContext* ctx, uint8_t vector, uint32_t error_code, bool
 }
 
 namespace {
-
 constexpr uint8_t kUD = 6, kGP = 13;
-
 unsigned bank_of(const ExecContext* ctx) { return ctx->cpu.cpl == 3 ? TlbBank::User : TlbBank::Supervisor; }
-
-// Privileged instructions raise #GP(0) outside CPL 0.
-bool require_cpl0(ExecContext* ctx) {
-  if (ctx->cpu.cpl == 0) return true;
-  raise_exception(ctx, kGP, 0, true);
-  return false;
-}
-
-unsigned iopl(const ExecContext* ctx) { return (ctx->cpu.rflags >> 12) & 3; }
-
-bool io_allowed(ExecContext* ctx) {
-  // Protected mode with CPL > IOPL needs the TSS I/O bitmap: not modelled yet, so deny.
-  if (!(ctx->cpu.cr0 & cr0::PE) || ctx->cpu.cpl <= iopl(ctx)) return true;
-  raise_exception(ctx, kGP, 0, true);
-  return false;
-}
+}  // namespace
 
 uint64_t helper_Cpuid(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
   uint64_t* r = ctx->cpu.gpr;
@@ -55,26 +41,23 @@ uint64_t helper_Rdtsc(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
     raise_exception(ctx, kGP, 0, true);
     return 0;
   }
-  // A 1 GHz clock from host monotonic time.
-  auto now = std::chrono::steady_clock::now().time_since_epoch();
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()) +
-         ctx->cpu.tsc_offset;
+  return read_tsc(ctx);
 }
 
 uint64_t helper_PortIn(ExecContext* ctx, uint64_t port, uint64_t bytes, uint64_t) {
-  if (!io_allowed(ctx)) return 0;
+  if (!io_allowed(ctx, static_cast<uint16_t>(port), static_cast<unsigned>(bytes))) return 0;
   return ctx->memory->bus().port_read(static_cast<uint16_t>(port), static_cast<unsigned>(bytes));
 }
 
 uint64_t helper_PortOut(ExecContext* ctx, uint64_t port, uint64_t bytes, uint64_t value) {
-  if (!io_allowed(ctx)) return 0;
+  if (!io_allowed(ctx, static_cast<uint16_t>(port), static_cast<unsigned>(bytes))) return 0;
   ctx->memory->bus().port_write(static_cast<uint16_t>(port), static_cast<unsigned>(bytes),
                                 static_cast<uint32_t>(value));
   return 0;
 }
 
-uint64_t helper_IoCheck(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
-  io_allowed(ctx);
+uint64_t helper_IoCheck(ExecContext* ctx, uint64_t port, uint64_t bytes, uint64_t) {
+  io_allowed(ctx, static_cast<uint16_t>(port), static_cast<unsigned>(bytes));
   return 0;
 }
 
@@ -100,19 +83,30 @@ uint64_t helper_WriteCr(ExecContext* ctx, uint64_t n, uint64_t value, uint64_t) 
   if (!require_cpl0(ctx)) return 0;
   CpuState& c = ctx->cpu;
   switch (n) {
-    case 0:
-      if ((value >> 32) || ((value & cr0::PG) && !(value & cr0::PE))) {
+    case 0: {
+      // Paging with EFER.LME set enters IA-32e mode (EFER.LMA); SDM Vol. 3, 10.8.5.
+      const bool enabling = (value & cr0::PG) && !(c.cr0 & cr0::PG);
+      const bool disabling = !(value & cr0::PG) && (c.cr0 & cr0::PG);
+      const bool code64 = c.seg[static_cast<int>(Seg::CS)].attrs & (1u << 13);
+      const bool bad = (value >> 32) || ((value & cr0::PG) && !(value & cr0::PE)) ||
+                       ((value & cr0::NW) && !(value & cr0::CD)) ||
+                       (enabling && (c.efer & efer::LME) && (!(c.cr4 & cr4::PAE) || code64)) ||
+                       (disabling && (c.efer & efer::LMA) && code64);
+      if (bad) {
         raise_exception(ctx, kGP, 0, true);
         return 0;
       }
+      if (enabling && (c.efer & efer::LME)) c.efer |= efer::LMA;
+      if (disabling) c.efer &= ~efer::LMA;
       c.cr0 = value | cr0::ET;
       break;
+    }
     case 2: c.cr2 = value; return 0;
     case 3: c.cr3 = value; break;
     case 4: {
+      // The bits of the features CPUID advertises (docs/cpu-model.md).
       constexpr uint64_t supported = cr4::PSE | cr4::PAE | cr4::PGE | cr4::OSFXSR | cr4::OSXMMEXCPT |
-                                     cr4::UMIP | cr4::FSGSBASE | cr4::PCIDE | cr4::OSXSAVE |
-                                     cr4::SMEP | cr4::SMAP | cr4::TSD | cr4::DE | cr4::MCE | cr4::PCE;
+                                     cr4::UMIP | cr4::SMEP | cr4::TSD | cr4::DE | cr4::MCE | cr4::PCE;
       if ((value & ~supported) || ((c.efer & efer::LMA) && !(value & cr4::PAE))) {
         raise_exception(ctx, kGP, 0, true);
         return 0;
@@ -148,7 +142,7 @@ uint64_t helper_Popf(ExecContext* ctx, uint64_t value, uint64_t bits, uint64_t) 
   uint64_t changeable = rflags::Status | rflags::TF | rflags::DF | rflags::NT | rflags::AC | rflags::ID |
                         rflags::IF | rflags::IOPL;
   if (c.cpl > 0) changeable &= ~rflags::IOPL;
-  if (c.cpl > iopl(ctx)) changeable &= ~rflags::IF;
+  if (c.cpl > current_iopl(ctx)) changeable &= ~rflags::IF;
   if (bits == 16) changeable &= 0xffff;
   c.set_rflags((old & ~changeable & ~rflags::RF) | (value & changeable));
   return 0;
@@ -159,7 +153,7 @@ uint64_t helper_Pushf(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
 }
 
 uint64_t helper_Cli(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
-  if ((ctx->cpu.cr0 & cr0::PE) && ctx->cpu.cpl > iopl(ctx)) {
+  if ((ctx->cpu.cr0 & cr0::PE) && ctx->cpu.cpl > current_iopl(ctx)) {
     raise_exception(ctx, kGP, 0, true);
     return 0;
   }
@@ -168,7 +162,7 @@ uint64_t helper_Cli(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
 }
 
 uint64_t helper_Sti(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
-  if ((ctx->cpu.cr0 & cr0::PE) && ctx->cpu.cpl > iopl(ctx)) {
+  if ((ctx->cpu.cr0 & cr0::PE) && ctx->cpu.cpl > current_iopl(ctx)) {
     raise_exception(ctx, kGP, 0, true);
     return 0;
   }
@@ -176,8 +170,9 @@ uint64_t helper_Sti(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
   return 0;
 }
 
-uint64_t helper_Raise(ExecContext* ctx, uint64_t vector, uint64_t error_code, uint64_t has_error_code) {
-  raise_exception(ctx, static_cast<uint8_t>(vector), static_cast<uint32_t>(error_code), has_error_code != 0);
+uint64_t helper_Raise(ExecContext* ctx, uint64_t vector, uint64_t error_code, uint64_t flags) {
+  raise_exception(ctx, static_cast<uint8_t>(vector), static_cast<uint32_t>(error_code), flags & 1);
+  ctx->cpu.exception.software = (flags & 2) != 0;
   return 0;
 }
 
@@ -237,12 +232,12 @@ uint64_t helper_Pext(ExecContext*, uint64_t source, uint64_t mask, uint64_t) {
   return result;
 }
 
+namespace {
 constexpr HelperFn kHelpers[] = {
 #define X(name, may_fault) &helper_##name,
 #include "ir/semantics/helpers.inc"
 #undef X
 };
-
 }  // namespace
 
 HelperFn helper_function(Helper h) { return kHelpers[static_cast<int>(h)]; }

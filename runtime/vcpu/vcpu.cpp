@@ -10,6 +10,7 @@
 #include "runtime/interp/interpreter.h"
 #include "runtime/log.h"
 #include "runtime/vcpu/background_compiler.h"
+#include "runtime/vcpu/events.h"
 #include "runtime/softmmu/mmu.h"
 
 extern "C" void orcvm_exit_stub(orcvm::ExecContext*);
@@ -35,6 +36,7 @@ Vcpu::Vcpu(PhysicalMemory& memory, const VcpuOptions& options, Jit* jit)
   ctx_->memory = &memory;
   ctx_->vcpu = this;
   ctx_->budget = INT64_MAX;
+  ctx_->deterministic_tsc_reads = options.deterministic_tsc ? 1 : 0;
   tlb_flush(ctx_.get());
   decoders_[0] = std::make_unique<Decoder>(16);
   decoders_[1] = std::make_unique<Decoder>(32);
@@ -268,7 +270,7 @@ void Vcpu::execute(TranslatedBlock* block) {
 std::string Vcpu::describe_fault() const {
   const PendingException& ex = ctx_->cpu.exception;
   char buf[200];
-  std::snprintf(buf, sizeof buf, "unhandled exception: vector %u error code 0x%x CR2 0x%llx RIP 0x%llx",
+  std::snprintf(buf, sizeof buf, "vector %u error code 0x%x CR2 0x%llx RIP 0x%llx",
                 ex.vector, ex.has_error_code ? ex.error_code : 0, (unsigned long long)ex.cr2,
                 (unsigned long long)ex.rip);
   return buf;
@@ -283,8 +285,16 @@ std::optional<RunResult> Vcpu::step(const TranslatedBlock** executed) {
   }
   std::atomic_ref<uint32_t>(ctx_->exit_request).store(0, std::memory_order_relaxed);
   if (c.exception.pending) {
-    if (c.exception.vector == 14) c.cr2 = c.exception.cr2;
-    return RunResult{RunResult::Kind::Fault, 0, describe_fault()};
+    const PendingException ex = c.exception;
+    if (ex.vector == 14) c.cr2 = ex.cr2;
+    if (options_.stop_on_exception) return RunResult{RunResult::Kind::Fault, 0, describe_fault()};
+    const std::string first = describe_fault();
+    c.rip = ex.rip;
+    Event event{ex.vector, ex.software ? EventSource::Software : EventSource::Exception, ex.has_error_code != 0,
+                ex.error_code};
+    if (deliver_event(ctx_.get(), event) == DeliveryOutcome::TripleFault)
+      return RunResult{RunResult::Kind::TripleFault, 0, "triple fault (shutdown); the first fault was " + first};
+    return std::nullopt;
   }
   if (c.halted) {
     char message[96];

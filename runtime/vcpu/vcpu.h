@@ -30,12 +30,17 @@ struct VcpuOptions {
   bool one_insn_per_block = false;
   bool chaining = true;
   bool count_instructions = false;  // blocks decrement ctx->budget
+  // RDTSC counts its own executions instead of host time, so that two runs of a
+  // guest see the same values (lockstep).
+  bool deterministic_tsc = false;
+  // Stop at the first exception instead of delivering it (the difftest oracle).
+  bool stop_on_exception = false;
   // Per Mnemonic, how often the interpreter executed it (coverage); null: not counted.
   uint64_t* executed_mnemonics = nullptr;
 };
 
 struct RunResult {
-  enum class Kind { Exited, Fault, Halted, Budget, Error } kind;
+  enum class Kind { Exited, Fault, TripleFault, Halted, Budget, Error } kind;
   int exit_status = 0;
   std::string message;
 };

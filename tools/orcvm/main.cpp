@@ -5,7 +5,7 @@
 #include <iostream>
 #include <string>
 
-#include "loader/elf.h"
+#include "loader/kernel.h"
 #include "runtime/log.h"
 #include "runtime/vcpu/machine.h"
 
@@ -66,6 +66,15 @@ int main(int argc, char** argv) {
        "interp: interpret only; jit: compile every block; auto: interpret, compile hot blocks in the background")
       ("jit-opt", po::value<unsigned>()->default_value(1), "IR optimisation level of compiled blocks: 0, 1 or 2")
       ("stats", "print translation statistics when the guest stops");
+  po::options_description boot("Kernel loading (docs/loaders.md)");
+  boot.add_options()
+      ("append", po::value<std::string>(), "multiboot: kernel command line (after the kernel path, as QEMU passes it)")
+      ("initrd", po::value<std::string>(),
+       "multiboot: modules, comma separated, each 'FILE[ ARGS]' (its command line); ',,' is a literal comma")
+      ("load", po::value<std::string>(), "load KERNEL as a flat binary at physical address ADDR and enter it there")
+      ("entry-mode", po::value<std::string>(),
+       "with --load: 'protected' (32-bit flat, the default) or 'real' (real mode at CS:IP = ADDR>>4:ADDR&0xf)");
+  visible.add(boot);
   po::options_description hidden;
   hidden.add_options()("kernel", po::value<std::string>());
   po::options_description all;
@@ -76,6 +85,7 @@ int main(int argc, char** argv) {
   po::variables_map vm;
   MachineConfig config;
   std::string kernel;
+  BootConfig boot_config;
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
     po::notify(vm);
@@ -85,6 +95,25 @@ int main(int argc, char** argv) {
     }
     if (!vm.count("kernel")) throw po::error("no KERNEL given");
     kernel = vm["kernel"].as<std::string>();
+    boot_config.kernel_path = kernel;
+    if (vm.count("append")) boot_config.append = vm["append"].as<std::string>();
+    if (vm.count("initrd")) boot_config.module_list = vm["initrd"].as<std::string>();
+    if (vm.count("load")) {
+      const std::string text = vm["load"].as<std::string>();
+      size_t end = 0;
+      try {
+        boot_config.load_addr = std::stoull(text, &end, 0);
+      } catch (const std::exception&) {
+        end = 0;
+      }
+      if (end == 0 || end != text.size()) throw po::error("--load: bad address '" + text + "'");
+    }
+    if (vm.count("entry-mode")) {
+      const std::string mode = vm["entry-mode"].as<std::string>();
+      if (!boot_config.load_addr) throw po::error("--entry-mode needs --load ADDR");
+      if (mode == "real") boot_config.entry_mode = EntryMode::Real;
+      else if (mode != "protected") throw po::error("--entry-mode must be protected or real");
+    }
     config.ram_size = parse_size(vm["memory"].as<std::string>());
     if (config.ram_size < (2ull << 20)) throw po::error("-m: at least 2 MiB of RAM is needed");
     const std::string serial = vm["serial"].as<std::string>();
@@ -122,14 +151,14 @@ int main(int argc, char** argv) {
   try {
     Machine machine(config);
     std::vector<uint8_t> image = read_file(kernel);
-    uint64_t entry = load_elf64(image, machine.memory());
-    enter_long_mode(machine.memory(), machine.vcpu().cpu(), entry);
+    load_kernel(image, boot_config, machine.memory(), machine.vcpu().cpu());
     RunResult result = machine.run();
     if (config.serial) std::fflush(config.serial);
     if (vm.count("stats")) print_stats(machine.vcpu().stats());
     switch (result.kind) {
       case RunResult::Kind::Exited: return result.exit_status;
       case RunResult::Kind::Fault:
+      case RunResult::Kind::TripleFault:
         std::fprintf(stderr, "orcvm: %s\n", result.message.c_str());
         return kExitGuestFault;
       default:

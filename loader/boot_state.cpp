@@ -1,0 +1,121 @@
+#include "loader/boot_state.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+namespace orcvm {
+
+namespace {
+
+constexpr uint64_t kFourGiB = 1ull << 32;
+constexpr uint64_t kSeaBiosHighTables = 0x20000;
+// VMX-style access rights of the segments at entry.
+constexpr uint16_t kFlatCode32 = 0xc09b;  // code, execute/read, accessed, DPL 0, present, D, G
+constexpr uint16_t kFlatData32 = 0xc093;  // data, read/write, accessed, DPL 0, present, B, G
+constexpr uint16_t kRealCode = 0x009b, kRealData = 0x0093;
+constexpr uint16_t kLdtPresent = 0x0082, kBusyTss32 = 0x008b;
+
+void put(PhysicalMemory& memory, uint64_t paddr, const void* data, size_t size) {
+  if (!memory.is_ram(paddr, size))
+    throw LoadError("the boot state at " + to_hex(paddr) + " does not fit in " + to_hex(memory.ram_size()) +
+                    " bytes of RAM (use -m)");
+  std::memcpy(memory.ram() + paddr, data, size);
+}
+
+}  // namespace
+
+std::string to_hex(uint64_t value) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
+  return buf;
+}
+
+std::vector<E820Entry> pc_memory_map(uint64_t ram_size) {
+  const uint64_t low_top = ram_size >= 0xe0000000ull ? 0xc0000000ull : ram_size;
+  std::vector<E820Entry> map;
+  map.push_back({0, std::min<uint64_t>(low_top, 0x9fc00), kE820Ram});
+  map.push_back({0x9fc00, 0x400, kE820Reserved});
+  map.push_back({0xf0000, 0x10000, kE820Reserved});
+  if (low_top > 0x100000 + kSeaBiosHighTables) {
+    map.push_back({0x100000, low_top - kSeaBiosHighTables - 0x100000, kE820Ram});
+    map.push_back({low_top - kSeaBiosHighTables, kSeaBiosHighTables, kE820Reserved});
+  }
+  map.push_back({0xfffc0000, 0x40000, kE820Reserved});
+  if (ram_size > kFourGiB) map.push_back({kFourGiB, ram_size - kFourGiB, kE820Ram});
+  return map;
+}
+
+void reset_cpu(CpuState& cpu) {
+  cpu = CpuState{};
+  cpu.rip = 0xfff0;
+  cpu.set_rflags(rflags::Fixed1);
+  cpu.cr0 = cr0::CD | cr0::NW | cr0::ET;
+  for (SegmentReg& s : cpu.seg) s = SegmentReg{0, 0xffff, 0, kRealData};
+  cpu.seg[1] = SegmentReg{0xffff0000, 0xffff, 0xf000, kRealCode};
+  cpu.ldtr = SegmentReg{0, 0xffff, 0, kLdtPresent};
+  cpu.tr = SegmentReg{0, 0xffff, 0, kBusyTss32};
+  cpu.gdtr = {0, 0xffff};
+  cpu.idtr = {0, 0xffff};
+  cpu.dr[6] = 0xffff0ff0;
+  cpu.dr[7] = 0x400;
+  cpu.xcr0 = 1;
+  cpu.pat = 0x0007040600070406ull;
+  cpu.apic_base = 0xfee00000 | (1u << 11) | (1u << 8);  // enabled, BSP
+  const uint16_t fcw = 0x037f;
+  const uint32_t mxcsr = 0x1f80;
+  std::memcpy(cpu.fxsave + 0, &fcw, sizeof fcw);
+  std::memcpy(cpu.fxsave + 24, &mxcsr, sizeof mxcsr);
+}
+
+void enter_protected_mode_flat(PhysicalMemory& memory, CpuState& cpu, uint32_t eip,
+                               const EntryRegisters32& regs) {
+  put(memory, kBootGdtAddr, kBootGdt, sizeof kBootGdt);
+  reset_cpu(cpu);
+  cpu.rip = eip;
+  cpu.gpr[RAX] = regs.eax;
+  cpu.gpr[RBX] = regs.ebx;
+  cpu.gpr[RCX] = regs.ecx;
+  cpu.gpr[RDX] = regs.edx;
+  cpu.gpr[RSI] = regs.esi;
+  cpu.gpr[RDI] = regs.edi;
+  cpu.gpr[RBP] = regs.ebp;
+  cpu.gpr[RSP] = regs.esp;
+  cpu.set_rflags(regs.eflags);
+  cpu.cr0 = kProtectedEntryCr0;
+  for (SegmentReg& s : cpu.seg) s = SegmentReg{0, 0xffffffff, kBootDataSelector, kFlatData32};
+  cpu.seg[1] = SegmentReg{0, 0xffffffff, kBootCodeSelector, kFlatCode32};
+  cpu.gdtr = {kBootGdtAddr, kBootGdtLimit};
+  cpu.idtr = {0, 0x3ff};
+  cpu.cpl = 0;
+}
+
+void enter_real_mode(PhysicalMemory& memory, CpuState& cpu, uint16_t cs, uint16_t ip) {
+  const uint32_t vector = uint32_t{kIretStubSegment} << 16 | kIretStubOffset;
+  uint32_t ivt[256];
+  for (uint32_t& v : ivt) v = vector;
+  put(memory, 0, ivt, sizeof ivt);
+  const uint8_t iret = 0xcf;
+  put(memory, uint64_t{kIretStubSegment} * 16 + kIretStubOffset, &iret, 1);
+  reset_cpu(cpu);
+  cpu.cr0 = cr0::ET;
+  cpu.rip = ip;
+  cpu.gpr[RSP] = kRealModeStackPointer;
+  for (SegmentReg& s : cpu.seg) s = SegmentReg{0, 0xffff, 0, kRealData};
+  cpu.seg[1] = SegmentReg{uint64_t{cs} << 4, 0xffff, cs, kRealCode};
+  cpu.idtr = {0, 0x3ff};
+  cpu.cpl = 0;
+}
+
+void check_placement(const PhysicalMemory& memory, const std::string& what, uint64_t start,
+                     uint64_t size, const std::vector<ReservedRange>& reserved) {
+  if (!memory.is_ram(start, size))
+    throw LoadError(what + " at " + to_hex(start) + " (+" + to_hex(size) + ") does not fit in " +
+                    to_hex(memory.ram_size()) + " bytes of RAM (use -m)");
+  for (const ReservedRange& r : reserved)
+    if (size != 0 && start < r.end && start + size > r.start)
+      throw LoadError(what + " (" + to_hex(start) + "-" + to_hex(start + size) + ") overlaps " + r.what +
+                      " at " + to_hex(r.start) + "-" + to_hex(r.end));
+}
+
+}  // namespace orcvm

@@ -1,0 +1,82 @@
+#pragma once
+// The machine state a 32-bit or real-mode kernel finds at its entry, and the PC
+// memory map the loaders report. The 32-bit state mirrors what QEMU 7.2's
+// multiboot option ROM leaves under SeaBIOS (docs/loaders.md lists it).
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "loader/elf.h"
+#include "runtime/softmmu/memory.h"
+#include "runtime/vcpu/cpu_state.h"
+
+namespace orcvm {
+
+// QEMU's multiboot option ROM (multiboot_dma.bin) is mapped at 0xcb000 behind the
+// standard VGA BIOS; its five-entry GDT sits at offset 0x2b8 and stays loaded.
+constexpr uint32_t kBootGdtAddr = 0xcb2b8;
+constexpr uint16_t kBootGdtLimit = 5 * 8 - 1;
+constexpr uint16_t kBootCodeSelector = 0x08, kBootDataSelector = 0x10;
+// The GDT QEMU loads: null, 32-bit code, 32-bit data, 16-bit conforming code, 16-bit data.
+// Not accessed (A = 0): QEMU's copy lives in read-only shadow ROM.
+constexpr uint64_t kBootGdt[5] = {0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull,
+                                  0x00009e000000ffffull, 0x000092000000ffffull};
+// SeaBIOS runs on a stack at 0x7000; the option ROM leaves ESP here.
+constexpr uint32_t kBootStackPointer = 0x6f08;
+constexpr uint16_t kRealModeStackPointer = 0x7000;
+// VGA memory and ROMs: no kernel or flat image may be loaded here (the boot GDT lives in it).
+constexpr uint64_t kLegacyHoleStart = 0xa0000, kLegacyHoleEnd = 0x100000;
+// Real-mode entry without a BIOS: every IVT vector points at an IRET, at SeaBIOS's
+// address for its dummy handler.
+constexpr uint16_t kIretStubSegment = 0xf000, kIretStubOffset = 0xff53;
+// CR0 as the option ROM leaves it: it writes 1, and the CPU keeps ET set.
+constexpr uint64_t kProtectedEntryCr0 = cr0::PE | cr0::ET;
+
+// Memory map types of the e820 BIOS call and of multiboot's mmap.
+enum : uint32_t { kE820Ram = 1, kE820Reserved = 2 };
+struct E820Entry {
+  uint64_t base, length;
+  uint32_t type;
+};
+// The map SeaBIOS reports for QEMU's pc machine with an Intel CPU: 639 KiB of base
+// memory, the EBDA, the BIOS at 0xf0000, RAM from 1 MiB up to 128 KiB below the top
+// of low RAM (SeaBIOS keeps its tables there), the BIOS flash below 4 GiB and RAM
+// above 4 GiB. Low RAM ends at RAM size, or 3 GiB when RAM is 3.5 GiB or more.
+std::vector<E820Entry> pc_memory_map(uint64_t ram_size);
+
+// General registers and flags at a 32-bit entry.
+struct EntryRegisters32 {
+  uint32_t eax = 0, ebx = 0, ecx = 0, edx = 0, esi = 0, edi = 0, ebp = 0;
+  uint32_t esp = kBootStackPointer;
+  uint32_t eflags = 0x2;
+};
+
+// The CPU after reset, before any loader touches it: all registers zero except the
+// power-on values of DR6, DR7, PAT, XCR0, IA32_APIC_BASE (BSP, enabled at
+// 0xfee00000), the x87 control word after FNINIT and MXCSR.
+void reset_cpu(CpuState& cpu);
+
+// 32-bit protected mode, paging off, CPL 0: writes the boot GDT to kBootGdtAddr and
+// loads CS = 0x08, DS/ES/FS/GS/SS = 0x10 (flat 4 GiB), GDTR = the boot GDT, IDTR =
+// the real-mode IVT (base 0, limit 0x3ff), CR0 = PE | ET, EFER = 0.
+void enter_protected_mode_flat(PhysicalMemory& memory, CpuState& cpu, uint32_t eip,
+                               const EntryRegisters32& regs);
+
+// Real mode at cs:ip with DS = ES = FS = GS = SS = 0, SP = 0x7000, IDTR = the IVT at
+// 0, whose 256 vectors are filled with F000:FF53, where an IRET is written.
+void enter_real_mode(PhysicalMemory& memory, CpuState& cpu, uint16_t cs, uint16_t ip);
+
+// Physical ranges a loaded image must avoid, with a name for the error message.
+struct ReservedRange {
+  uint64_t start, end;
+  const char* what;
+};
+// Throws LoadError("WHAT at 0xA (+0xS) does not fit in 0xR bytes of RAM (use -m)") or
+// "WHAT (0xA-0xB) overlaps RANGE at 0xS-0xE".
+void check_placement(const PhysicalMemory& memory, const std::string& what, uint64_t start,
+                     uint64_t size, const std::vector<ReservedRange>& reserved);
+
+std::string to_hex(uint64_t value);
+
+}  // namespace orcvm

@@ -1,0 +1,417 @@
+#include "runtime/vcpu/events.h"
+
+#include "runtime/log.h"
+#include "runtime/softmmu/mmu.h"
+#include "runtime/vcpu/descriptors.h"
+#include "runtime/vcpu/helpers.h"
+#include "runtime/vcpu/vcpu.h"
+
+namespace orcvm {
+
+namespace {
+
+constexpr uint8_t kDE = 0, kDF = 8, kTS = 10, kNP = 11, kSS = 12, kGP = 13, kPF = 14;
+
+bool is_contributory(uint8_t v) { return v == kDE || (v >= kTS && v <= kGP); }
+
+// Pushes onto a stack given by its segment base, pointer and width, with the
+// privilege of the code that will own it. Nothing of the CPU state changes here.
+struct StackWriter {
+  ExecContext* ctx;
+  uint64_t base;
+  uint64_t sp;
+  uint64_t mask;  // 0xffff, 0xffffffff or all ones
+  unsigned how;   // TLB bank (and access_how::Stack)
+
+  bool push(uint64_t value, unsigned bytes) {
+    sp = (sp - bytes) & mask;
+    mmu_write(ctx, base + sp, bytes, value, how);
+    return !ctx->cpu.exception.pending;
+  }
+};
+
+bool read_system(ExecContext* ctx, uint64_t linear, unsigned bytes, uint64_t* value) {
+  *value = mmu_read(ctx, linear, bytes, TlbBank::Supervisor);
+  return !ctx->cpu.exception.pending;
+}
+
+unsigned bank_for(unsigned cpl) { return (cpl == 3 ? TlbBank::User : TlbBank::Supervisor) | access_how::Stack; }
+
+uint64_t stack_mask(const SegmentReg& ss) { return ss.attrs & segattr::DefaultBig ? 0xffffffffull : 0xffffull; }
+
+void fault(ExecContext* ctx, uint8_t vector, uint32_t error_code) { raise_exception(ctx, vector, error_code, true); }
+
+uint32_t idt_error(uint8_t vector, bool external) { return vector * 8u + 2u + (external ? 1u : 0u); }
+
+constexpr uint64_t kClearedOnDelivery = rflags::TF | rflags::NT | rflags::RF | rflags::VM;
+
+bool deliver_real_mode(ExecContext* ctx, const Event& e) {
+  CpuState& c = ctx->cpu;
+  if (e.vector * 4u + 3 > c.idtr.limit) {
+    fault(ctx, kGP, 0);
+    return false;
+  }
+  uint64_t entry;
+  if (!read_system(ctx, c.idtr.base + e.vector * 4u, 4, &entry)) return false;
+  SegmentReg& ss = c.seg[static_cast<int>(Seg::SS)];
+  StackWriter stack{ctx, ss.base, c.gpr[RSP], stack_mask(ss), TlbBank::Supervisor};
+  const uint64_t flags = c.get_rflags();
+  if (!stack.push(flags & 0xffff, 2) || !stack.push(c.seg[static_cast<int>(Seg::CS)].selector, 2) ||
+      !stack.push(c.rip & 0xffff, 2))
+    return false;
+  c.gpr[RSP] = (c.gpr[RSP] & ~stack.mask) | stack.sp;
+  c.set_rflags(flags & ~(rflags::IF | rflags::TF | rflags::AC | rflags::RF));
+  load_real_mode(c.seg[static_cast<int>(Seg::CS)], static_cast<uint16_t>(entry >> 16));
+  c.rip = entry & 0xffff;
+  return true;
+}
+
+// Reads the gate and checks it, for both IDT formats. On failure records the fault.
+bool read_gate(ExecContext* ctx, const Event& e, bool long_mode, Descriptor* gate) {
+  CpuState& c = ctx->cpu;
+  const bool external = e.source == EventSource::External || e.source == EventSource::Nmi;
+  const unsigned size = long_mode ? 16 : 8;
+  if (e.vector * size + size - 1 > c.idtr.limit) {
+    fault(ctx, kGP, idt_error(e.vector, external));
+    return false;
+  }
+  uint64_t low, high = 0;
+  if (!read_system(ctx, c.idtr.base + e.vector * size, 8, &low)) return false;
+  if (long_mode && !read_system(ctx, c.idtr.base + e.vector * size + 8, 8, &high)) return false;
+  *gate = Descriptor{low, high & 0xffffffff};
+  const unsigned type = gate->type();
+  const bool valid = gate->system() && (long_mode ? (type == 0xe || type == 0xf)
+                                                  : (type == 5 || type == 6 || type == 7 || type == 0xe || type == 0xf));
+  if (!valid) {
+    fault(ctx, kGP, idt_error(e.vector, external));
+    return false;
+  }
+  if (e.source == EventSource::Software && gate->dpl() < c.cpl) {
+    fault(ctx, kGP, idt_error(e.vector, false));
+    return false;
+  }
+  if (!gate->present()) {
+    fault(ctx, kNP, idt_error(e.vector, external));
+    return false;
+  }
+  return true;
+}
+
+// The handler's code segment: a present code segment with DPL <= CPL.
+bool read_handler_segment(ExecContext* ctx, uint16_t selector, bool external, bool long_mode, Descriptor* d) {
+  const uint32_t error = (selector & ~3u) + (external ? 1u : 0u);
+  if ((selector & ~3u) == 0) {
+    fault(ctx, kGP, external ? 1 : 0);
+    return false;
+  }
+  SegmentFault sf;
+  if (!read_descriptor(ctx, selector, false, d, &sf)) {
+    if (!ctx->cpu.exception.pending) fault(ctx, sf.vector, sf.error_code + (external ? 1u : 0u));
+    return false;
+  }
+  if (!d->code() || d->dpl() > ctx->cpu.cpl || (long_mode && (!d->long_code() || (d->attrs() & segattr::DefaultBig)))) {
+    fault(ctx, kGP, error);
+    return false;
+  }
+  if (!d->present()) {
+    fault(ctx, kNP, error);
+    return false;
+  }
+  return true;
+}
+
+bool deliver_protected(ExecContext* ctx, const Event& e, bool long_mode) {
+  CpuState& c = ctx->cpu;
+  const bool external = e.source == EventSource::External || e.source == EventSource::Nmi;
+  Descriptor gate;
+  if (!read_gate(ctx, e, long_mode, &gate)) return false;
+  if (gate.type() == 5) {
+    if (Log::on(LogItem::Unimp)) Log::printf("unimp: task gate for vector %u\n", e.vector);
+    fault(ctx, kGP, idt_error(e.vector, external));
+    return false;
+  }
+  const uint16_t selector = gate.gate_selector();
+  Descriptor code;
+  if (!read_handler_segment(ctx, selector, external, long_mode, &code)) return false;
+
+  const unsigned old_cpl = c.cpl;
+  const unsigned new_cpl = code.conforming() ? old_cpl : code.dpl();
+  const bool gate32 = long_mode || (gate.type() & 8);
+  const unsigned slot = long_mode ? 8 : gate32 ? 4 : 2;
+  SegmentReg& old_ss = c.seg[static_cast<int>(Seg::SS)];
+  const uint64_t flags = c.get_rflags();
+
+  StackWriter stack{ctx, old_ss.base, c.gpr[RSP], long_mode ? ~0ull : stack_mask(old_ss), bank_for(new_cpl)};
+  SegmentReg new_ss = old_ss;
+  const bool switch_stack = new_cpl < old_cpl || (long_mode && gate.gate_ist());
+  if (switch_stack) {
+    const SegmentReg& tr = c.tr;
+    if (long_mode) {
+      const uint64_t offset = gate.gate_ist() ? 0x24 + (gate.gate_ist() - 1) * 8 : 4 + new_cpl * 8;
+      uint64_t rsp;
+      if (offset + 7 > tr.limit) {
+        fault(ctx, kTS, (tr.selector & ~3u) + external);
+        return false;
+      }
+      if (!read_system(ctx, tr.base + offset, 8, &rsp)) return false;
+      stack = StackWriter{ctx, 0, rsp, ~0ull, bank_for(new_cpl)};
+      if (new_cpl < old_cpl) {
+        new_ss = SegmentReg{0, 0, static_cast<uint16_t>(new_cpl), static_cast<uint16_t>(new_cpl << segattr::DplShift)};
+      }
+    } else {
+      const bool tss32 = (tr.attrs & 0xf) == 0xb || (tr.attrs & 0xf) == 0x9;
+      const uint64_t sp_offset = tss32 ? 4 + new_cpl * 8 : 2 + new_cpl * 4;
+      uint64_t sp, ss_selector;
+      if (sp_offset + (tss32 ? 5 : 3) > tr.limit) {
+        fault(ctx, kTS, (tr.selector & ~3u) + external);
+        return false;
+      }
+      if (!read_system(ctx, tr.base + sp_offset, tss32 ? 4 : 2, &sp) ||
+          !read_system(ctx, tr.base + sp_offset + (tss32 ? 4 : 2), 2, &ss_selector))
+        return false;
+      Descriptor ss_desc;
+      SegmentFault sf;
+      const uint32_t ss_error = (ss_selector & ~3u) + external;
+      if ((ss_selector & ~3u) == 0 || !read_descriptor(ctx, ss_selector, false, &ss_desc, &sf)) {
+        if (!c.exception.pending) fault(ctx, kTS, ss_error);
+        return false;
+      }
+      if ((ss_selector & 3) != new_cpl || ss_desc.dpl() != new_cpl || !ss_desc.writable()) {
+        fault(ctx, kTS, ss_error);
+        return false;
+      }
+      if (!ss_desc.present()) {
+        fault(ctx, kSS, ss_error);
+        return false;
+      }
+      load_hidden(new_ss, static_cast<uint16_t>(ss_selector), ss_desc);
+      stack = StackWriter{ctx, new_ss.base, sp, stack_mask(new_ss), bank_for(new_cpl)};
+    }
+  }
+  if (long_mode) stack.sp &= ~0xfull;
+
+  if (long_mode || new_cpl < old_cpl) {
+    if (!stack.push(old_ss.selector, slot) || !stack.push(c.gpr[RSP], slot)) return false;
+  }
+  if (!stack.push(flags, slot) || !stack.push(c.seg[static_cast<int>(Seg::CS)].selector, slot) ||
+      !stack.push(c.rip, slot))
+    return false;
+  if (e.has_error_code && !stack.push(e.error_code, slot)) return false;
+
+  // Every access succeeded: commit.
+  mark_accessed(ctx, selector, code);
+  c.exception = PendingException{};
+  c.seg[static_cast<int>(Seg::SS)] = new_ss;
+  if (long_mode || stack.mask == ~0ull)
+    c.gpr[RSP] = stack.sp;
+  else
+    c.gpr[RSP] = (c.gpr[RSP] & ~stack.mask) | stack.sp;
+  load_hidden(c.seg[static_cast<int>(Seg::CS)], static_cast<uint16_t>((selector & ~3u) | new_cpl), code);
+  c.cpl = static_cast<uint8_t>(new_cpl);
+  uint64_t new_flags = flags & ~kClearedOnDelivery;
+  if (!(gate.type() & 1)) new_flags &= ~rflags::IF;  // interrupt gate
+  c.set_rflags(new_flags);
+  const uint64_t offset = long_mode ? gate.gate_offset() : gate.gate_offset() & 0xffffffff;
+  c.rip = gate32 ? offset : offset & 0xffff;
+  return true;
+}
+
+bool deliver_once(ExecContext* ctx, const Event& e) {
+  const CpuState& c = ctx->cpu;
+  if (!(c.cr0 & cr0::PE)) return deliver_real_mode(ctx, e);
+  return deliver_protected(ctx, e, c.efer & efer::LMA);
+}
+
+// Pops from the current stack with the current privilege.
+struct StackReader {
+  ExecContext* ctx;
+  uint64_t base;
+  uint64_t sp;
+  uint64_t mask;
+  unsigned how;
+
+  bool pop(unsigned bytes, uint64_t* value) {
+    *value = mmu_read(ctx, base + (sp & mask), bytes, how);
+    sp = (sp + bytes) & mask;
+    return !ctx->cpu.exception.pending;
+  }
+};
+
+// The flags an IRET loads (SDM Vol. 2 IRET): IOPL only at CPL 0, IF only when CPL <=
+// IOPL, VIF/VIP only at CPL 0 with a 32-bit or wider pop; VM is never entered here.
+uint64_t flags_after_iret(const CpuState& c, uint64_t popped, unsigned bits) {
+  const uint64_t old = c.get_rflags();
+  uint64_t changeable = rflags::Status | rflags::TF | rflags::DF | rflags::NT | rflags::IF | rflags::IOPL |
+                        rflags::RF | rflags::AC | rflags::ID;
+  if (c.cpl > 0) changeable &= ~rflags::IOPL;
+  if (c.cpl > ((old >> 12) & 3)) changeable &= ~rflags::IF;
+  if (c.cpl == 0 && bits >= 32) changeable |= rflags::VIF | rflags::VIP;
+  if (bits == 16) changeable &= 0xffff;
+  return (old & ~changeable) | (popped & changeable);
+}
+
+// After a return to an outer privilege level, data segment registers the new level
+// may not use become null (SDM Vol. 2 RET/IRET "RETURN-TO-OUTER-PRIVILEGE-LEVEL").
+void drop_inaccessible_segments(CpuState& c) {
+  for (Seg s : {Seg::ES, Seg::DS, Seg::FS, Seg::GS}) {
+    SegmentReg& r = c.seg[static_cast<int>(s)];
+    const unsigned dpl = (r.attrs >> segattr::DplShift) & 3;
+    const bool conforming_code = (r.attrs & 0x18) == 0x18 && (r.attrs & 4);
+    const bool usable = r.attrs & segattr::Present;
+    if (usable && !conforming_code && dpl < c.cpl) {
+      r.selector = 0;
+      r.attrs = 0;
+    }
+  }
+}
+
+bool iret_real_mode(ExecContext* ctx, unsigned bits) {
+  CpuState& c = ctx->cpu;
+  SegmentReg& ss = c.seg[static_cast<int>(Seg::SS)];
+  const unsigned bytes = bits / 8;
+  StackReader stack{ctx, ss.base, c.gpr[RSP], stack_mask(ss), TlbBank::Supervisor | access_how::Stack};
+  uint64_t ip, cs, flags;
+  if (!stack.pop(bytes, &ip) || !stack.pop(bytes, &cs) || !stack.pop(bytes, &flags)) return false;
+  const uint64_t old = c.get_rflags();
+  const uint64_t kept = bits == 16 ? ~0xffffull : (rflags::VM | rflags::VIF | rflags::VIP);
+  c.set_rflags((old & kept) | (flags & ~kept));
+  c.gpr[RSP] = (c.gpr[RSP] & ~stack.mask) | stack.sp;
+  load_real_mode(c.seg[static_cast<int>(Seg::CS)], static_cast<uint16_t>(cs));
+  c.rip = bits == 16 ? ip & 0xffff : ip & 0xffffffff;
+  return true;
+}
+
+}  // namespace
+
+bool interrupt_return(ExecContext* ctx, unsigned bits) {
+  CpuState& c = ctx->cpu;
+  if (!(c.cr0 & cr0::PE)) return iret_real_mode(ctx, bits);
+  const bool long_mode = c.efer & efer::LMA;
+  if (!long_mode && (c.rflags & rflags::NT)) {
+    if (Log::on(LogItem::Unimp)) Log::printf("unimp: IRET with NT set (task return)\n");
+    fault(ctx, kGP, 0);
+    return false;
+  }
+  const bool long64 = long_mode && (c.seg[static_cast<int>(Seg::CS)].attrs & segattr::Long);
+  const unsigned bytes = bits / 8;
+  SegmentReg& ss = c.seg[static_cast<int>(Seg::SS)];
+  StackReader stack{ctx, long64 ? 0 : ss.base, c.gpr[RSP], long64 ? ~0ull : stack_mask(ss), bank_for(c.cpl)};
+  uint64_t ip, cs_value, flags;
+  if (!stack.pop(bytes, &ip) || !stack.pop(bytes, &cs_value) || !stack.pop(bytes, &flags)) return false;
+  const uint16_t cs_selector = static_cast<uint16_t>(cs_value);
+  if (!long_mode && (flags & rflags::VM) && c.cpl == 0) {
+    if (Log::on(LogItem::Unimp)) Log::printf("unimp: IRET to virtual-8086 mode\n");
+    fault(ctx, kGP, 0);
+    return false;
+  }
+  const unsigned rpl = cs_selector & 3;
+  const uint32_t cs_error = cs_selector & ~3u;
+  if (cs_error == 0) {
+    fault(ctx, kGP, 0);
+    return false;
+  }
+  Descriptor code;
+  SegmentFault sf;
+  if (!read_descriptor(ctx, cs_selector, false, &code, &sf)) {
+    if (!c.exception.pending) raise_segment_fault(ctx, sf);
+    return false;
+  }
+  const bool target64 = long_mode && code.long_code();
+  if (!code.code() || rpl < c.cpl || (code.conforming() ? code.dpl() > rpl : code.dpl() != rpl) ||
+      (target64 && (code.attrs() & segattr::DefaultBig))) {
+    fault(ctx, kGP, cs_error);
+    return false;
+  }
+  if (!code.present()) {
+    fault(ctx, kNP, cs_error);
+    return false;
+  }
+  const bool outer = rpl > c.cpl;
+  uint64_t new_sp = stack.sp;
+  SegmentReg new_ss = ss;
+  if (outer || long64) {
+    uint64_t sp_value, ss_value;
+    if (!stack.pop(bytes, &sp_value) || !stack.pop(bytes, &ss_value)) return false;
+    const uint16_t ss_selector = static_cast<uint16_t>(ss_value);
+    const uint32_t ss_error = ss_selector & ~3u;
+    if (ss_error == 0) {
+      if (!(target64 && rpl != 3)) {
+        fault(ctx, kGP, 0);
+        return false;
+      }
+      new_ss = SegmentReg{0, 0, ss_selector, static_cast<uint16_t>(rpl << segattr::DplShift)};
+    } else {
+      Descriptor ss_desc;
+      if (!read_descriptor(ctx, ss_selector, false, &ss_desc, &sf)) {
+        if (!c.exception.pending) raise_segment_fault(ctx, sf);
+        return false;
+      }
+      if ((ss_selector & 3) != rpl || ss_desc.dpl() != rpl || !ss_desc.writable()) {
+        fault(ctx, kGP, ss_error);
+        return false;
+      }
+      if (!ss_desc.present()) {
+        fault(ctx, kSS, ss_error);
+        return false;
+      }
+      load_hidden(new_ss, ss_selector, ss_desc);
+    }
+    new_sp = bits == 16 ? (c.gpr[RSP] & ~0xffffull) | (sp_value & 0xffff) : bits == 32 ? sp_value & 0xffffffff : sp_value;
+  } else if (!long64) {
+    new_sp = (c.gpr[RSP] & ~stack.mask) | stack.sp;
+  }
+  if (target64 && !((static_cast<int64_t>(ip << 16) >> 16) == static_cast<int64_t>(ip))) {
+    fault(ctx, kGP, 0);
+    return false;
+  }
+
+  mark_accessed(ctx, cs_selector, code);
+  c.set_rflags(flags_after_iret(c, flags, bits));
+  load_hidden(c.seg[static_cast<int>(Seg::CS)], cs_selector, code);
+  c.seg[static_cast<int>(Seg::SS)] = new_ss;
+  c.gpr[RSP] = new_sp;
+  c.cpl = static_cast<uint8_t>(rpl);
+  c.rip = target64 ? ip : bits == 16 ? ip & 0xffff : ip & 0xffffffff;
+  if (outer) drop_inaccessible_segments(c);
+  c.nmi_blocked = 0;
+  return true;
+}
+
+bool vector_has_error_code(uint8_t vector) {
+  return vector == kDF || (vector >= kTS && vector <= kPF) || vector == 17 || vector == 21;
+}
+
+DeliveryOutcome deliver_event(ExecContext* ctx, Event event) {
+  CpuState& c = ctx->cpu;
+  for (;;) {
+    if (Log::on(LogItem::Int))
+      Log::printf("int: vector 0x%02x %s error 0x%x rip 0x%llx cpl %u cr2 0x%llx\n", event.vector,
+                  event.source == EventSource::External ? "external" :
+                  event.source == EventSource::Software ? "software" :
+                  event.source == EventSource::Nmi ? "nmi" : "exception",
+                  event.has_error_code ? event.error_code : 0, (unsigned long long)c.rip, c.cpl,
+                  (unsigned long long)c.cr2);
+    c.exception = PendingException{};
+    if (deliver_once(ctx, event)) {
+      if (event.source == EventSource::Nmi) c.nmi_blocked = 1;
+      return DeliveryOutcome::Delivered;
+    }
+    // Delivery faulted (SDM Vol. 3, Table 6-5).
+    const uint8_t first = event.vector, second = c.exception.vector;
+    if (second == kPF) c.cr2 = c.exception.cr2;
+    if (first == kDF) {
+      c.shutdown = 1;
+      return DeliveryOutcome::TripleFault;
+    }
+    const bool first_serious = is_contributory(first) || first == kPF;
+    const bool double_fault = (is_contributory(first) && is_contributory(second)) ||
+                              (first == kPF && (is_contributory(second) || second == kPF));
+    if (double_fault && first_serious) {
+      event = Event{kDF, EventSource::Exception, true, 0};
+    } else {
+      event = Event{second, EventSource::Exception, c.exception.has_error_code != 0, c.exception.error_code};
+    }
+  }
+}
+
+}  // namespace orcvm

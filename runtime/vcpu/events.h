@@ -1,0 +1,37 @@
+#pragma once
+// Delivery of exceptions and interrupts through the real-mode IVT, the 32-bit IDT
+// and the 64-bit IDT (SDM Vol. 3, 6.12 and 6.14), the double-fault rules, and IRET.
+#include <cstdint>
+#include <string>
+
+#include "runtime/vcpu/exec_context.h"
+
+namespace orcvm {
+
+enum class EventSource : uint8_t {
+  Exception,  // raised by an instruction (faults and traps)
+  Software,   // INT n, INT3, INTO: the gate's DPL is checked against CPL
+  External,   // an interrupt from the platform: error codes get the EXT bit
+  Nmi,
+};
+
+struct Event {
+  uint8_t vector;
+  EventSource source;
+  bool has_error_code;
+  uint32_t error_code;
+};
+
+enum class DeliveryOutcome { Delivered, TripleFault };
+
+// Delivers an event at ctx->cpu.rip (the return address), escalating a fault during
+// delivery into the next event per the double-fault rules. Logs under -d int.
+DeliveryOutcome deliver_event(ExecContext* ctx, Event event);
+
+// IRET/IRETD/IRETQ with operand size bits. Records a fault and returns false on error.
+bool interrupt_return(ExecContext* ctx, unsigned bits);
+
+// Whether vector pushes an error code when raised as an exception.
+bool vector_has_error_code(uint8_t vector);
+
+}  // namespace orcvm

@@ -1,0 +1,510 @@
+// The VCPU runtime's side of the privileged and special instructions (SDM Vol. 2,
+// each instruction's operation section): privilege checks first, then the effect.
+#include "runtime/log.h"
+#include "runtime/softmmu/mmu.h"
+#include "runtime/vcpu/descriptors.h"
+#include "runtime/vcpu/events.h"
+#include "runtime/vcpu/helper_functions.h"
+#include "runtime/vcpu/msr.h"
+#include "runtime/vcpu/privilege.h"
+#include "runtime/vcpu/vcpu.h"
+
+namespace orcvm {
+
+namespace {
+
+constexpr uint8_t kUD = 6, kGP = 13, kNP = 11, kSS = 12;
+
+CpuState& cpu(ExecContext* ctx) { return ctx->cpu; }
+SegmentReg& seg(CpuState& c, Seg s) { return c.seg[static_cast<int>(s)]; }
+bool protected_mode(const CpuState& c) { return (c.cr0 & cr0::PE) && !(c.rflags & rflags::VM); }
+bool long64(const CpuState& c) { return (c.efer & efer::LMA) && (c.seg[1].attrs & segattr::Long); }
+bool canonical(uint64_t v) { return static_cast<uint64_t>(static_cast<int64_t>(v << 16) >> 16) == v; }
+void gp(ExecContext* ctx, uint32_t error = 0) { raise_exception(ctx, kGP, error, true); }
+void ud(ExecContext* ctx) { raise_exception(ctx, kUD); }
+
+uint64_t truncate_ip(uint64_t ip, unsigned bits) {
+  return bits == 16 ? ip & 0xffff : bits == 32 ? ip & 0xffffffff : ip;
+}
+
+// A code segment for a far JMP/CALL/RET target in protected mode (no gates).
+bool check_far_target(ExecContext* ctx, uint16_t selector, bool is_return, Descriptor* d) {
+  CpuState& c = cpu(ctx);
+  const uint32_t error = selector & ~3u;
+  if (error == 0) {
+    gp(ctx);
+    return false;
+  }
+  SegmentFault sf;
+  if (!read_descriptor(ctx, selector, false, d, &sf)) {
+    if (!c.exception.pending) raise_segment_fault(ctx, sf);
+    return false;
+  }
+  if (d->system()) {
+    if (Log::on(LogItem::Unimp)) Log::printf("unimp: far transfer through a gate or TSS (selector 0x%x)\n", selector);
+    gp(ctx, error);
+    return false;
+  }
+  const unsigned rpl = selector & 3;
+  bool ok = d->code();
+  if (is_return)
+    ok = ok && rpl >= c.cpl && (d->conforming() ? d->dpl() <= rpl : d->dpl() == rpl);
+  else
+    ok = ok && (d->conforming() ? d->dpl() <= c.cpl : (rpl <= c.cpl && d->dpl() == c.cpl));
+  if (ok && (c.efer & efer::LMA) && d->long_code() && (d->attrs() & segattr::DefaultBig)) ok = false;
+  if (!ok) {
+    gp(ctx, error);
+    return false;
+  }
+  if (!d->present()) {
+    raise_exception(ctx, kNP, error, true);
+    return false;
+  }
+  return true;
+}
+
+void enter_code_segment(CpuState& c, uint16_t selector, const Descriptor& d, unsigned cpl) {
+  load_hidden(seg(c, Seg::CS), static_cast<uint16_t>((selector & ~3u) | cpl), d);
+  c.cpl = static_cast<uint8_t>(cpl);
+}
+
+// The stack of the current privilege level, for far CALL pushes and RETF pops.
+struct Stack {
+  uint64_t base, mask;
+  unsigned how;
+  static Stack current(const CpuState& c) {
+    const SegmentReg& ss = c.seg[static_cast<int>(Seg::SS)];
+    const bool flat64 = long64(c);
+    return Stack{flat64 ? 0 : ss.base,
+                 flat64 ? ~0ull : (ss.attrs & segattr::DefaultBig) ? 0xffffffffull : 0xffffull,
+                 (c.cpl == 3 ? TlbBank::User : TlbBank::Supervisor) | access_how::Stack};
+  }
+  uint64_t with_sp(const CpuState& c, uint64_t sp) const { return (c.gpr[RSP] & ~mask) | (sp & mask); }
+};
+
+}  // namespace
+
+uint64_t helper_CheckCpl0(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  require_cpl0(ctx);
+  return 0;
+}
+
+uint64_t helper_CheckUmip(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  if ((cpu(ctx).cr4 & cr4::UMIP) && cpu(ctx).cpl > 0) gp(ctx);
+  return 0;
+}
+
+uint64_t helper_Iret(ExecContext* ctx, uint64_t bits, uint64_t, uint64_t) {
+  interrupt_return(ctx, static_cast<unsigned>(bits));
+  ctx->vcpu->flush_translation_caches();
+  return 0;
+}
+
+uint64_t helper_LoadSegment(ExecContext* ctx, uint64_t segment, uint64_t selector, uint64_t) {
+  const Seg s = static_cast<Seg>(segment);
+  if (s == Seg::CS) {
+    ud(ctx);
+    return 0;
+  }
+  if (load_segment(ctx, s, static_cast<uint16_t>(selector)) && s == Seg::SS) cpu(ctx).interrupt_shadow = 1;
+  return 0;
+}
+
+uint64_t helper_ReadSegment(ExecContext* ctx, uint64_t segment, uint64_t, uint64_t) {
+  const CpuState& c = cpu(ctx);
+  if (segment == 6) return c.ldtr.selector;
+  if (segment == 7) return c.tr.selector;
+  return c.seg[segment].selector;
+}
+
+uint64_t helper_FarJump(ExecContext* ctx, uint64_t selector_and_bits, uint64_t offset, uint64_t) {
+  CpuState& c = cpu(ctx);
+  const uint16_t selector = static_cast<uint16_t>(selector_and_bits);
+  const unsigned bits = static_cast<unsigned>(selector_and_bits >> 16);
+  if (!protected_mode(c)) {
+    load_real_mode(seg(c, Seg::CS), selector);
+    c.rip = truncate_ip(offset, bits);
+    return 0;
+  }
+  Descriptor d;
+  if (!check_far_target(ctx, selector, false, &d)) return 0;
+  const uint64_t target = truncate_ip(offset, bits);
+  if ((c.efer & efer::LMA) && d.long_code() ? !canonical(target) : target > d.limit()) {
+    gp(ctx);
+    return 0;
+  }
+  mark_accessed(ctx, selector, d);
+  enter_code_segment(c, selector, d, c.cpl);
+  c.rip = target;
+  return 0;
+}
+
+uint64_t helper_FarCall(ExecContext* ctx, uint64_t selector_and_bits, uint64_t offset, uint64_t return_rip) {
+  CpuState& c = cpu(ctx);
+  const uint16_t selector = static_cast<uint16_t>(selector_and_bits);
+  const unsigned bits = static_cast<unsigned>(selector_and_bits >> 16);
+  const unsigned bytes = bits / 8;
+  Descriptor d;
+  if (protected_mode(c) && !check_far_target(ctx, selector, false, &d)) return 0;
+  const Stack stack = Stack::current(c);
+  const uint64_t sp = c.gpr[RSP];
+  const uint64_t cs_slot = (sp - bytes) & stack.mask, ip_slot = (sp - 2 * bytes) & stack.mask;
+  mmu_write(ctx, stack.base + cs_slot, bytes, seg(c, Seg::CS).selector, stack.how);
+  if (c.exception.pending) return 0;
+  mmu_write(ctx, stack.base + ip_slot, bytes, truncate_ip(return_rip, bits), stack.how);
+  if (c.exception.pending) return 0;
+  c.gpr[RSP] = stack.with_sp(c, ip_slot);
+  if (!protected_mode(c)) {
+    load_real_mode(seg(c, Seg::CS), selector);
+  } else {
+    mark_accessed(ctx, selector, d);
+    enter_code_segment(c, selector, d, c.cpl);
+  }
+  c.rip = truncate_ip(offset, bits);
+  return 0;
+}
+
+uint64_t helper_FarReturn(ExecContext* ctx, uint64_t bits, uint64_t release, uint64_t) {
+  CpuState& c = cpu(ctx);
+  const unsigned bytes = static_cast<unsigned>(bits / 8);
+  const Stack stack = Stack::current(c);
+  const uint64_t sp = c.gpr[RSP];
+  const uint64_t ip = mmu_read(ctx, stack.base + (sp & stack.mask), bytes, stack.how);
+  if (c.exception.pending) return 0;
+  const uint16_t selector = static_cast<uint16_t>(mmu_read(ctx, stack.base + ((sp + bytes) & stack.mask), bytes, stack.how));
+  if (c.exception.pending) return 0;
+  uint64_t new_sp = (sp + 2 * bytes + release) & stack.mask;
+  if (!protected_mode(c)) {
+    load_real_mode(seg(c, Seg::CS), selector);
+    c.gpr[RSP] = stack.with_sp(c, new_sp);
+    c.rip = truncate_ip(ip, static_cast<unsigned>(bits));
+    return 0;
+  }
+  Descriptor d;
+  if (!check_far_target(ctx, selector, true, &d)) return 0;
+  const unsigned rpl = selector & 3;
+  SegmentReg new_ss = seg(c, Seg::SS);
+  if (rpl > c.cpl) {
+    // Return to an outer level: the caller's SS:rSP follow the released parameters.
+    const uint64_t outer_sp = mmu_read(ctx, stack.base + new_sp, bytes, stack.how);
+    if (c.exception.pending) return 0;
+    const uint16_t ss_selector =
+        static_cast<uint16_t>(mmu_read(ctx, stack.base + ((new_sp + bytes) & stack.mask), bytes, stack.how));
+    if (c.exception.pending) return 0;
+    Descriptor ss;
+    SegmentFault sf;
+    if ((ss_selector & ~3u) == 0 || !read_descriptor(ctx, ss_selector, false, &ss, &sf)) {
+      if (!c.exception.pending) gp(ctx, ss_selector & ~3u);
+      return 0;
+    }
+    if ((ss_selector & 3) != rpl || ss.dpl() != rpl || !ss.writable()) {
+      gp(ctx, ss_selector & ~3u);
+      return 0;
+    }
+    if (!ss.present()) {
+      raise_exception(ctx, kSS, ss_selector & ~3u, true);
+      return 0;
+    }
+    load_hidden(new_ss, ss_selector, ss);
+    new_sp = outer_sp + release;
+  }
+  mark_accessed(ctx, selector, d);
+  seg(c, Seg::SS) = new_ss;
+  c.gpr[RSP] = rpl > c.cpl ? new_sp : stack.with_sp(c, new_sp);
+  enter_code_segment(c, selector, d, rpl);
+  c.rip = (c.efer & efer::LMA) && d.long_code() ? ip : ip & 0xffffffff;
+  return 0;
+}
+
+uint64_t helper_LoadDescriptorTable(ExecContext* ctx, uint64_t which, uint64_t limit, uint64_t base) {
+  if (!require_cpl0(ctx)) return 0;
+  if (long64(cpu(ctx)) && !canonical(base)) {
+    gp(ctx);
+    return 0;
+  }
+  DescriptorTable& table = which == 0 ? cpu(ctx).gdtr : cpu(ctx).idtr;
+  table.limit = static_cast<uint16_t>(limit);
+  table.base = base;
+  return 0;
+}
+
+uint64_t helper_ReadDescriptorTable(ExecContext* ctx, uint64_t which, uint64_t part, uint64_t) {
+  const DescriptorTable& table = which == 0 ? cpu(ctx).gdtr : cpu(ctx).idtr;
+  return part == 0 ? table.limit : table.base;
+}
+
+uint64_t helper_Lldt(ExecContext* ctx, uint64_t selector, uint64_t, uint64_t) {
+  CpuState& c = cpu(ctx);
+  if (!protected_mode(c)) {
+    ud(ctx);
+    return 0;
+  }
+  if (!require_cpl0(ctx)) return 0;
+  const uint16_t sel = static_cast<uint16_t>(selector);
+  if ((sel & ~3u) == 0) {
+    c.ldtr = SegmentReg{0, 0, sel, 0};
+    return 0;
+  }
+  Descriptor d;
+  SegmentFault sf;
+  if ((sel & 4) || !read_descriptor(ctx, sel, c.efer & efer::LMA, &d, &sf)) {
+    if (!c.exception.pending) gp(ctx, sel & ~3u);
+    return 0;
+  }
+  if (!d.system() || d.type() != 2) {
+    gp(ctx, sel & ~3u);
+    return 0;
+  }
+  if (!d.present()) {
+    raise_exception(ctx, kNP, sel & ~3u, true);
+    return 0;
+  }
+  load_hidden(c.ldtr, sel, d);
+  c.ldtr.base = (c.efer & efer::LMA) ? d.base() : d.base() & 0xffffffff;
+  return 0;
+}
+
+uint64_t helper_Ltr(ExecContext* ctx, uint64_t selector, uint64_t, uint64_t) {
+  CpuState& c = cpu(ctx);
+  if (!protected_mode(c)) {
+    ud(ctx);
+    return 0;
+  }
+  if (!require_cpl0(ctx)) return 0;
+  const uint16_t sel = static_cast<uint16_t>(selector);
+  Descriptor d;
+  SegmentFault sf;
+  if ((sel & ~3u) == 0 || (sel & 4) || !read_descriptor(ctx, sel, c.efer & efer::LMA, &d, &sf)) {
+    if (!c.exception.pending) gp(ctx, sel & ~3u);
+    return 0;
+  }
+  const bool available_tss = d.system() && (d.type() == 9 || (!(c.efer & efer::LMA) && d.type() == 1));
+  if (!available_tss) {
+    gp(ctx, sel & ~3u);
+    return 0;
+  }
+  if (!d.present()) {
+    raise_exception(ctx, kNP, sel & ~3u, true);
+    return 0;
+  }
+  // Mark the TSS busy in the GDT.
+  mmu_write(ctx, c.gdtr.base + (sel & ~7u) + 5, 1, ((d.raw >> 40) & 0xff) | 2, TlbBank::Supervisor);
+  if (c.exception.pending) return 0;
+  load_hidden(c.tr, sel, d);
+  c.tr.attrs |= 2;
+  c.tr.base = (c.efer & efer::LMA) ? d.base() : d.base() & 0xffffffff;
+  return 0;
+}
+
+uint64_t helper_Lmsw(ExecContext* ctx, uint64_t value, uint64_t, uint64_t) {
+  if (!require_cpl0(ctx)) return 0;
+  CpuState& c = cpu(ctx);
+  // Loads PE, MP, EM, TS; PE can be set but not cleared.
+  const uint64_t bits = cr0::PE | cr0::MP | cr0::EM | cr0::TS;
+  c.cr0 = (c.cr0 & ~(bits & ~cr0::PE)) | (value & bits);
+  return 0;
+}
+
+uint64_t helper_Clts(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  if (require_cpl0(ctx)) cpu(ctx).cr0 &= ~cr0::TS;
+  return 0;
+}
+
+uint64_t helper_Rdmsr(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  if (!require_cpl0(ctx)) return 0;
+  uint64_t* r = cpu(ctx).gpr;
+  uint64_t value;
+  if (!read_msr(ctx, static_cast<uint32_t>(r[RCX]), &value)) return 0;
+  r[RAX] = value & 0xffffffff;
+  r[RDX] = value >> 32;
+  return 0;
+}
+
+uint64_t helper_Wrmsr(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  if (!require_cpl0(ctx)) return 0;
+  const uint64_t* r = cpu(ctx).gpr;
+  write_msr(ctx, static_cast<uint32_t>(r[RCX]), (r[RDX] << 32) | (r[RAX] & 0xffffffff));
+  return 0;
+}
+
+uint64_t helper_Swapgs(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  CpuState& c = cpu(ctx);
+  if (!long64(c)) {
+    ud(ctx);
+    return 0;
+  }
+  if (!require_cpl0(ctx)) return 0;
+  std::swap(seg(c, Seg::GS).base, c.kernel_gs_base);
+  return 0;
+}
+
+// SYSCALL (SDM Vol. 2): CS from STAR[47:32], SS = that + 8, flat; RCX = return RIP,
+// R11 = RFLAGS; RFLAGS &= ~SFMASK.
+uint64_t helper_Syscall(ExecContext* ctx, uint64_t return_rip, uint64_t, uint64_t) {
+  CpuState& c = cpu(ctx);
+  if (!(c.efer & efer::LMA) || !(c.efer & efer::SCE) || !long64(c)) {
+    ud(ctx);
+    return 0;
+  }
+  c.gpr[RCX] = return_rip;
+  c.gpr[R11] = c.get_rflags() & ~rflags::RF;
+  c.set_rflags(c.get_rflags() & ~(c.sfmask | rflags::RF));
+  const uint16_t cs = static_cast<uint16_t>(c.star >> 32) & ~3u;
+  seg(c, Seg::CS) = SegmentReg{0, 0xffffffff, cs, 0xa09b};
+  seg(c, Seg::SS) = SegmentReg{0, 0xffffffff, static_cast<uint16_t>(cs + 8), 0xc093};
+  c.cpl = 0;
+  c.rip = c.lstar;
+  return 0;
+}
+
+uint64_t helper_Sysret(ExecContext* ctx, uint64_t bits, uint64_t, uint64_t) {
+  CpuState& c = cpu(ctx);
+  if (!(c.efer & efer::LMA) || !(c.efer & efer::SCE) || !long64(c)) {
+    ud(ctx);
+    return 0;
+  }
+  if (!require_cpl0(ctx)) return 0;
+  if (bits == 64 && !canonical(c.gpr[RCX])) {
+    gp(ctx);
+    return 0;
+  }
+  const uint16_t base = static_cast<uint16_t>(c.star >> 48);
+  if (bits == 64) {
+    seg(c, Seg::CS) = SegmentReg{0, 0xffffffff, static_cast<uint16_t>((base + 16) | 3), 0xa0fb};
+    c.rip = c.gpr[RCX];
+  } else {
+    seg(c, Seg::CS) = SegmentReg{0, 0xffffffff, static_cast<uint16_t>(base | 3), 0xc0fb};
+    c.rip = c.gpr[RCX] & 0xffffffff;
+  }
+  SegmentReg& ss = seg(c, Seg::SS);
+  ss.selector = static_cast<uint16_t>((base + 8) | 3);
+  ss.attrs = 0xc0f3;
+  c.set_rflags((c.gpr[R11] & 0x3c7fd7) | rflags::Fixed1);
+  c.cpl = 3;
+  return 0;
+}
+
+uint64_t helper_Sysenter(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  CpuState& c = cpu(ctx);
+  if (!(c.cr0 & cr0::PE) || (c.sysenter_cs & ~3u) == 0) {
+    gp(ctx);
+    return 0;
+  }
+  const bool to64 = c.efer & efer::LMA;
+  c.set_rflags(c.get_rflags() & ~(rflags::VM | rflags::IF | rflags::RF));
+  const uint16_t cs = static_cast<uint16_t>(c.sysenter_cs & ~3u);
+  seg(c, Seg::CS) = SegmentReg{0, 0xffffffff, cs, static_cast<uint16_t>(to64 ? 0xa09b : 0xc09b)};
+  seg(c, Seg::SS) = SegmentReg{0, 0xffffffff, static_cast<uint16_t>(cs + 8), 0xc093};
+  c.cpl = 0;
+  c.rip = to64 ? c.sysenter_eip : c.sysenter_eip & 0xffffffff;
+  c.gpr[RSP] = to64 ? c.sysenter_esp : c.sysenter_esp & 0xffffffff;
+  return 0;
+}
+
+uint64_t helper_Sysexit(ExecContext* ctx, uint64_t bits, uint64_t, uint64_t) {
+  CpuState& c = cpu(ctx);
+  if (!(c.cr0 & cr0::PE) || (c.sysenter_cs & ~3u) == 0) {
+    gp(ctx);
+    return 0;
+  }
+  if (!require_cpl0(ctx)) return 0;
+  const uint16_t base = static_cast<uint16_t>(c.sysenter_cs & ~3u);
+  if (bits == 64) {
+    seg(c, Seg::CS) = SegmentReg{0, 0xffffffff, static_cast<uint16_t>((base + 32) | 3), 0xa0fb};
+    seg(c, Seg::SS) = SegmentReg{0, 0xffffffff, static_cast<uint16_t>((base + 40) | 3), 0xc0f3};
+    c.rip = c.gpr[RDX];
+    c.gpr[RSP] = c.gpr[RCX];
+  } else {
+    seg(c, Seg::CS) = SegmentReg{0, 0xffffffff, static_cast<uint16_t>((base + 16) | 3), 0xc0fb};
+    seg(c, Seg::SS) = SegmentReg{0, 0xffffffff, static_cast<uint16_t>((base + 24) | 3), 0xc0f3};
+    c.rip = c.gpr[RDX] & 0xffffffff;
+    c.gpr[RSP] = c.gpr[RCX] & 0xffffffff;
+  }
+  c.cpl = 3;
+  return 0;
+}
+
+uint64_t helper_Rdtscp(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  CpuState& c = cpu(ctx);
+  if ((c.cr4 & cr4::TSD) && c.cpl != 0) {
+    gp(ctx);
+    return 0;
+  }
+  const uint64_t tsc = read_tsc(ctx);
+  c.gpr[RAX] = tsc & 0xffffffff;
+  c.gpr[RDX] = tsc >> 32;
+  c.gpr[RCX] = c.tsc_aux & 0xffffffff;
+  return 0;
+}
+
+// No performance counters are modelled: RDPMC of any counter raises #GP(0).
+uint64_t helper_Rdpmc(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  gp(ctx);
+  return 0;
+}
+
+uint64_t helper_ReadDr(ExecContext* ctx, uint64_t n, uint64_t, uint64_t) {
+  CpuState& c = cpu(ctx);
+  if ((n == 4 || n == 5) && (c.cr4 & cr4::DE)) {
+    ud(ctx);
+    return 0;
+  }
+  if (!require_cpl0(ctx)) return 0;
+  if (n == 4 || n == 5) n += 2;
+  return n == 6 ? c.dr[6] | 0xffff0ff0 : n == 7 ? c.dr[7] | 0x400 : c.dr[n];
+}
+
+uint64_t helper_WriteDr(ExecContext* ctx, uint64_t n, uint64_t value, uint64_t) {
+  CpuState& c = cpu(ctx);
+  if ((n == 4 || n == 5) && (c.cr4 & cr4::DE)) {
+    ud(ctx);
+    return 0;
+  }
+  if (!require_cpl0(ctx)) return 0;
+  if (n == 4 || n == 5) n += 2;
+  if ((n == 6 || n == 7) && (value >> 32)) {
+    gp(ctx);
+    return 0;
+  }
+  c.dr[n] = value;
+  return 0;
+}
+
+// LAR, LSL, VERR, VERW: ZF tells whether the selector passed the checks.
+uint64_t helper_AccessRights(ExecContext* ctx, uint64_t selector, uint64_t kind, uint64_t) {
+  CpuState& c = cpu(ctx);
+  if (!protected_mode(c)) {
+    ud(ctx);
+    return 0;
+  }
+  const uint16_t sel = static_cast<uint16_t>(selector);
+  Descriptor d;
+  SegmentFault sf;
+  c.zf = 0;
+  if ((sel & ~3u) == 0 || !read_descriptor(ctx, sel, false, &d, &sf)) return 0;
+  const unsigned rpl = sel & 3;
+  const bool visible = d.conforming() || (d.dpl() >= c.cpl && d.dpl() >= rpl);
+  if (kind >= 2) {  // VERR / VERW
+    const bool ok = !d.system() && (kind == 2 ? d.readable() : d.writable()) && visible;
+    c.zf = ok;
+    return 0;
+  }
+  if (d.system()) {
+    const unsigned t = d.type();
+    const bool lar_types = (c.efer & efer::LMA) ? (t == 2 || t == 9 || t == 0xb || t == 0xc)
+                                                : (t >= 1 && t <= 0xc && t != 8 && t != 0xa && t != 6 && t != 7);
+    const bool lsl_types = (c.efer & efer::LMA) ? (t == 2 || t == 9 || t == 0xb) : (t == 1 || t == 2 || t == 3 || t == 9 || t == 0xb);
+    if (!(kind == 0 ? lar_types : lsl_types)) return 0;
+  }
+  if (!visible) return 0;
+  c.zf = 1;
+  return kind == 0 ? (d.raw >> 32) & 0x00f0ff00 : d.limit();
+}
+
+}  // namespace orcvm
+
+namespace orcvm {
+
+uint64_t helper_ReadCr0(ExecContext* ctx, uint64_t, uint64_t, uint64_t) { return ctx->cpu.cr0; }
+
+}  // namespace orcvm
