@@ -54,6 +54,8 @@ class Clock {
   // True for clocks that move only when told (instruction counting, tests): an
   // idle guest must warp them to the next deadline instead of sleeping.
   virtual bool is_virtual() const { return false; }
+  // Moves a virtual clock forward to t (never backwards); host time cannot warp.
+  virtual void warp_to(uint64_t t) {}
 };
 
 // Host monotonic time (CLOCK_MONOTONIC), starting at 0 when constructed.
@@ -79,7 +81,7 @@ class InstructionClock : public Clock {
     now_.fetch_add(instructions * ns_per_insn_, std::memory_order_acq_rel);
   }
   // Moves time forward to t (never backwards). Use with next_deadline() when halted.
-  void warp_to(uint64_t t) {
+  void warp_to(uint64_t t) override {
     uint64_t cur = now_.load(std::memory_order_acquire);
     while (t > cur && !now_.compare_exchange_weak(cur, t, std::memory_order_acq_rel)) {
     }
@@ -98,6 +100,11 @@ class ManualClock : public Clock {
   bool is_virtual() const override { return true; }
   void set(uint64_t t) { now_.store(t, std::memory_order_release); }
   void advance(uint64_t ns) { now_.fetch_add(ns, std::memory_order_acq_rel); }
+  void warp_to(uint64_t t) override {
+    uint64_t cur = now_.load(std::memory_order_acquire);
+    while (t > cur && !now_.compare_exchange_weak(cur, t, std::memory_order_acq_rel)) {
+    }
+  }
 
  private:
   std::atomic<uint64_t> now_{0};

@@ -31,9 +31,9 @@ std::string to_hex(uint64_t value) {
   return buf;
 }
 
-std::vector<E820Entry> pc_memory_map(uint64_t ram_size) {
+std::vector<MemoryMapEntry> pc_memory_map(uint64_t ram_size) {
   const uint64_t low_top = ram_size >= 0xe0000000ull ? 0xc0000000ull : ram_size;
-  std::vector<E820Entry> map;
+  std::vector<MemoryMapEntry> map;
   map.push_back({0, std::min<uint64_t>(low_top, 0x9fc00), kE820Ram});
   map.push_back({0x9fc00, 0x400, kE820Reserved});
   map.push_back({0xf0000, 0x10000, kE820Reserved});

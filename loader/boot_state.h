@@ -35,7 +35,7 @@ constexpr uint64_t kProtectedEntryCr0 = cr0::PE | cr0::ET;
 
 // Memory map types of the e820 BIOS call and of multiboot's mmap.
 enum : uint32_t { kE820Ram = 1, kE820Reserved = 2 };
-struct E820Entry {
+struct MemoryMapEntry {
   uint64_t base, length;
   uint32_t type;
 };
@@ -43,7 +43,7 @@ struct E820Entry {
 // memory, the EBDA, the BIOS at 0xf0000, RAM from 1 MiB up to 128 KiB below the top
 // of low RAM (SeaBIOS keeps its tables there), the BIOS flash below 4 GiB and RAM
 // above 4 GiB. Low RAM ends at RAM size, or 3 GiB when RAM is 3.5 GiB or more.
-std::vector<E820Entry> pc_memory_map(uint64_t ram_size);
+std::vector<MemoryMapEntry> pc_memory_map(uint64_t ram_size);
 
 // General registers and flags at a 32-bit entry.
 struct EntryRegisters32 {

@@ -173,7 +173,7 @@ MultibootLayout load_multiboot(const std::vector<uint8_t>& file, const Multiboot
                     to_hex(kernel.load_addr + size) + ") do not fit below 4 GiB");
   check_placement(memory, "the multiboot modules and command lines", kernel.load_addr + offset_mods,
                   size - offset_mods, reserved);
-  const std::vector<E820Entry> map = pc_memory_map(memory.ram_size());
+  const std::vector<MemoryMapEntry> map = pc_memory_map(memory.ram_size());
   if (map.size() * kMmapEntrySize > kMultibootInfoAddr - kMultibootMmapAddr)
     throw LoadError("the memory map does not fit below the multiboot information");
 
@@ -214,7 +214,7 @@ MultibootLayout load_multiboot(const std::vector<uint8_t>& file, const Multiboot
   // The memory map, as the option ROM builds it from e820 at 0x9000, and
   // mem_upper as it derives it: RAM contiguous from 1 MiB.
   uint64_t mmap = kMultibootMmapAddr;
-  for (const E820Entry& e : map) {
+  for (const MemoryMapEntry& e : map) {
     put32(memory, mmap, 20);
     std::memcpy(memory.ram() + mmap + 4, &e.base, 8);
     std::memcpy(memory.ram() + mmap + 12, &e.length, 8);
@@ -224,7 +224,7 @@ MultibootLayout load_multiboot(const std::vector<uint8_t>& file, const Multiboot
   uint64_t upper_end = 0x100000;
   for (bool grew = true; grew;) {
     grew = false;
-    for (const E820Entry& e : map)
+    for (const MemoryMapEntry& e : map)
       if (e.type == kE820Ram && e.base < kFourGiB && e.base <= upper_end && upper_end < e.base + e.length) {
         upper_end = e.base + e.length;
         grew = true;

@@ -12,14 +12,26 @@ Machine::Machine(const MachineConfig& config)
     jit_ = Jit::create(jit_options, runtime_symbols());
   }
   vcpu_ = std::make_unique<Vcpu>(*memory_, config.vcpu, jit_.get());
-  uart_ = std::make_unique<Uart16550>(config.serial);
-  debug_exit_ = std::make_unique<DebugExit>([this](int status) {
-    vcpu_->request_stop(RunResult{RunResult::Kind::Exited, status, ""});
-  });
-  memory_->bus().map_ports(0x3f8, 8, uart_.get());
-  memory_->bus().map_ports(0xf4, 1, debug_exit_.get());
+
+  PlatformConfig platform_config;
+  platform_config.ram_size = config.ram_size;
+  platform_config.serial_out = config.serial;
+  PlatformCallbacks callbacks;
+  // Device callbacks run under the platform's lock: they only ask the VCPU to stop.
+  callbacks.exit = [this](int status) { vcpu_->request_stop(RunResult{RunResult::Kind::Exited, status, ""}); };
+  callbacks.poweroff = [this] { vcpu_->request_stop(RunResult{RunResult::Kind::Exited, 0, ""}); };
+  callbacks.reset = [this](const char* source) {
+    vcpu_->request_stop(RunResult{RunResult::Kind::Reset, 0, std::string("guest requested a reset (") + source + ")"});
+  };
+  platform_ = std::make_unique<Platform>(clock_, platform_config, callbacks);
+  platform_->attach(memory_->bus());
+  platform_->install_firmware_tables(memory_->ram(), memory_->ram_size());
+  vcpu_->attach_platform(platform_.get(), 0);
+  platform_->start();
 }
 
-Machine::~Machine() = default;
+Machine::~Machine() {
+  platform_->stop();
+}
 
 }  // namespace orcvm

@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <memory>
 
-#include "devices/debug_exit.h"
-#include "devices/uart16550.h"
+#include "devices/clock.h"
+#include "devices/platform.h"
 #include "jit/jit.h"
 #include "runtime/softmmu/memory.h"
 #include "runtime/vcpu/vcpu.h"
@@ -26,14 +26,15 @@ class Machine {
 
   PhysicalMemory& memory() { return *memory_; }
   Vcpu& vcpu() { return *vcpu_; }
+  Platform& platform() { return *platform_; }
   RunResult run() { return vcpu_->run(); }
 
  private:
   std::unique_ptr<PhysicalMemory> memory_;
   std::unique_ptr<Jit> jit_;
   std::unique_ptr<Vcpu> vcpu_;
-  std::unique_ptr<Uart16550> uart_;
-  std::unique_ptr<DebugExit> debug_exit_;
+  HostClock clock_;
+  std::unique_ptr<Platform> platform_;
 };
 
 }  // namespace orcvm

@@ -10,7 +10,9 @@
 #include "runtime/interp/interpreter.h"
 #include "runtime/log.h"
 #include "runtime/vcpu/background_compiler.h"
+#include "devices/platform.h"
 #include "runtime/vcpu/events.h"
+#include "runtime/vcpu/helpers.h"
 #include "runtime/softmmu/mmu.h"
 
 extern "C" void orcvm_exit_stub(orcvm::ExecContext*);
@@ -76,6 +78,14 @@ void Vcpu::request_stop(RunResult result) {
   stop_result_ = std::move(result);
   stop_requested_.store(true, std::memory_order_release);
   std::atomic_ref<uint32_t>(ctx_->exit_request).store(1, std::memory_order_release);
+}
+
+void Vcpu::attach_platform(Platform* platform, unsigned cpu_index) {
+  platform_ = platform;
+  cpu_index_ = cpu_index;
+  interrupts_ = &platform->interrupt_controller(cpu_index);
+  // A device raising an interrupt stops the running chain at the next block entry.
+  interrupts_->set_wakeup([this] { std::atomic_ref<uint32_t>(ctx_->exit_request).store(1, std::memory_order_release); });
 }
 
 void Vcpu::flush_translation_caches() {
@@ -276,6 +286,70 @@ std::string Vcpu::describe_fault() const {
   return buf;
 }
 
+std::optional<RunResult> Vcpu::deliver_pending_exception() {
+  CpuState& c = ctx_->cpu;
+  const PendingException ex = c.exception;
+  if (ex.vector == 14) c.cr2 = ex.cr2;
+  if (options_.stop_on_exception) return RunResult{RunResult::Kind::Fault, 0, describe_fault()};
+  const std::string first = describe_fault();
+  c.rip = ex.rip;
+  Event event{ex.vector, ex.software ? EventSource::Software : EventSource::Exception, ex.has_error_code != 0,
+              ex.error_code};
+  if (deliver_event(ctx_.get(), event) == DeliveryOutcome::TripleFault)
+    return RunResult{RunResult::Kind::TripleFault, 0, "triple fault (shutdown); the first fault was " + first};
+  return std::nullopt;
+}
+
+// Takes an NMI, or an external interrupt when IF allows, at an instruction boundary.
+bool Vcpu::accept_interrupt() {
+  CpuState& c = ctx_->cpu;
+  if (!interrupts_ || c.interrupt_shadow) return false;
+  Event event{};
+  if (interrupts_->nmi_pending() && !c.nmi_blocked) {
+    interrupts_->acknowledge_nmi();
+    event = Event{2, EventSource::Nmi, false, 0};
+  } else if ((c.rflags & rflags::IF) && interrupts_->has_pending_interrupt()) {
+    event = Event{interrupts_->acknowledge(), EventSource::External, false, 0};
+  } else {
+    return false;
+  }
+  c.halted = 0;
+  if (deliver_event(ctx_.get(), event) == DeliveryOutcome::TripleFault) c.shutdown = 1;
+  return true;
+}
+
+std::optional<RunResult> Vcpu::wait_while_halted() {
+  CpuState& c = ctx_->cpu;
+  if (!(c.rflags & rflags::IF) && !(interrupts_ && interrupts_->nmi_pending())) {
+    char message[96];
+    std::snprintf(message, sizeof message, "guest halted with interrupts disabled (RIP 0x%llx)",
+                  (unsigned long long)c.rip);
+    return RunResult{RunResult::Kind::Halted, 0, message};
+  }
+  if (!platform_) return RunResult{RunResult::Kind::Halted, 0, "guest halted with no interrupt source"};
+  platform_->halt(cpu_index_, c.rflags & rflags::IF);  // sleeps until an event or a kick
+  return std::nullopt;
+}
+
+void Vcpu::run_single_instruction() {
+  CpuState& c = ctx_->cpu;
+  const BlockMode mode = current_mode();
+  const uint64_t cs_base = c.seg[static_cast<int>(Seg::CS)].base;
+  const Decoder& decoder = *decoders_[mode.code_bits() == 64 ? 2 : mode.code_bits() == 32 ? 1 : 0];
+  CodeFetcher fetch = [this](uint64_t linear, uint8_t* buf, unsigned size, uint64_t* paddr) {
+    return mmu_fetch(ctx_.get(), linear, buf, size, paddr);
+  };
+  TranslatedBlock single;
+  BlockSource source;
+  if (!build_block(decoder, c.rip, cs_base, 1, fetch, &source)) {
+    c.exception.rip = c.rip;
+    return;
+  }
+  single.mode = mode;
+  single.insns = std::move(source.insns);
+  interpret_block(ctx_.get(), single, options_.executed_mnemonics);
+}
+
 std::optional<RunResult> Vcpu::step(const TranslatedBlock** executed) {
   CpuState& c = ctx_->cpu;
   if (executed) *executed = nullptr;
@@ -284,27 +358,27 @@ std::optional<RunResult> Vcpu::step(const TranslatedBlock** executed) {
     return stop_result_;
   }
   std::atomic_ref<uint32_t>(ctx_->exit_request).store(0, std::memory_order_relaxed);
-  if (c.exception.pending) {
-    const PendingException ex = c.exception;
-    if (ex.vector == 14) c.cr2 = ex.cr2;
-    if (options_.stop_on_exception) return RunResult{RunResult::Kind::Fault, 0, describe_fault()};
-    const std::string first = describe_fault();
-    c.rip = ex.rip;
-    Event event{ex.vector, ex.software ? EventSource::Software : EventSource::Exception, ex.has_error_code != 0,
-                ex.error_code};
-    if (deliver_event(ctx_.get(), event) == DeliveryOutcome::TripleFault)
-      return RunResult{RunResult::Kind::TripleFault, 0, "triple fault (shutdown); the first fault was " + first};
-    return std::nullopt;
-  }
-  if (c.halted) {
-    char message[96];
-    std::snprintf(message, sizeof message, "guest halted with no interrupt source (RIP 0x%llx)",
-                  (unsigned long long)c.rip);
-    return RunResult{RunResult::Kind::Halted, 0, message};
-  }
+  if (c.exception.pending) return deliver_pending_exception();
+  if (c.shutdown) return RunResult{RunResult::Kind::TripleFault, 0, "triple fault (shutdown) during interrupt delivery"};
+  if (accept_interrupt()) return std::nullopt;
+  if (c.halted) return wait_while_halted();
   if (options_.count_instructions && ctx_->budget <= 0)
     return RunResult{RunResult::Kind::Budget, 0, "instruction budget exhausted"};
   if (compiler_) install_finished_compiles();
+
+  if (c.interrupt_shadow || (c.rflags & rflags::TF)) {
+    // One instruction on its own: interrupts wait for the end of a shadow, and with
+    // TF each instruction is followed by a single-step #DB.
+    const bool single_step = c.rflags & rflags::TF;
+    c.interrupt_shadow = 0;
+    run_single_instruction();
+    if (single_step && !c.exception.pending) {
+      c.dr[6] |= 1u << 14;  // BS
+      raise_exception(ctx_.get(), 1);
+    }
+    ctx_->last_exit_slot = nullptr;
+    return std::nullopt;
+  }
 
   TranslatedBlock* block = find_block();
   if (!block) {

@@ -16,6 +16,8 @@ namespace orcvm {
 
 class Jit;
 class Decoder;
+class Platform;
+class InterruptController;
 class BackgroundCompiler;
 struct CompiledBlock;
 
@@ -40,7 +42,7 @@ struct VcpuOptions {
 };
 
 struct RunResult {
-  enum class Kind { Exited, Fault, TripleFault, Halted, Budget, Error } kind;
+  enum class Kind { Exited, Fault, TripleFault, Reset, Halted, Budget, Error } kind;
   int exit_status = 0;
   std::string message;
 };
@@ -67,6 +69,9 @@ class Vcpu : public CodeWriteListener {
   PhysicalMemory& memory() { return memory_; }
   const VcpuStats& stats() const { return stats_; }
   TranslationCache& tcache() { return tcache_; }
+
+  // Interrupts, NMIs and HLT go through the platform's interrupt controller.
+  void attach_platform(Platform* platform, unsigned cpu_index);
 
   RunResult run();
   // Runs one block. Returns the result when the VCPU stopped, else nullopt;
@@ -97,6 +102,12 @@ class Vcpu : public CodeWriteListener {
   void try_chain(TranslatedBlock* target);
   void forget_blocks(const std::vector<TranslatedBlock*>& removed);
   std::string describe_fault() const;
+  // Returns a stop result, or nullopt after delivering an event or doing nothing.
+  std::optional<RunResult> deliver_pending_exception();
+  bool accept_interrupt();
+  std::optional<RunResult> wait_while_halted();
+  // Runs the next instruction alone in the interpreter (interrupt shadow, TF).
+  void run_single_instruction();
 
   PhysicalMemory& memory_;
   VcpuOptions options_;
@@ -104,6 +115,9 @@ class Vcpu : public CodeWriteListener {
   std::unique_ptr<ExecContext> ctx_;
   TranslationCache tcache_;
   std::unique_ptr<BackgroundCompiler> compiler_;  // Tier::Auto; destroyed first
+  Platform* platform_ = nullptr;
+  InterruptController* interrupts_ = nullptr;
+  unsigned cpu_index_ = 0;
   std::unique_ptr<Decoder> decoders_[3];  // 16, 32, 64-bit code
   VcpuStats stats_;
   std::atomic<bool> stop_requested_{false};

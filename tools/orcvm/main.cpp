@@ -159,6 +159,7 @@ int main(int argc, char** argv) {
       case RunResult::Kind::Exited: return result.exit_status;
       case RunResult::Kind::Fault:
       case RunResult::Kind::TripleFault:
+      case RunResult::Kind::Reset:
         std::fprintf(stderr, "orcvm: %s\n", result.message.c_str());
         return kExitGuestFault;
       default:
