@@ -144,6 +144,7 @@ DecodeStatus Decoder::decode(const uint8_t* bytes, size_t avail, uint64_t rip,
   if (zi.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY &&
       zi.encoding != ZYDIS_INSTRUCTION_ENCODING_VEX)
     out.mnemonic = Mnemonic::Other;
+  const bool x87 = zi.meta.isa_ext == ZYDIS_ISA_EXT_X87 && zi.mnemonic != ZYDIS_MNEMONIC_FWAIT;
   out.opsize = zi.operand_width;
   out.addrsize = zi.address_width;
   out.lock = zi.attributes & ZYDIS_ATTRIB_HAS_LOCK;
@@ -206,6 +207,7 @@ DecodeStatus Decoder::decode(const uint8_t* bytes, size_t avail, uint64_t rip,
     ++n;
   }
   out.operand_count = n;
+  if (x87) out.mnemonic = Mnemonic::X87;
   return DecodeStatus::Ok;
 }
 

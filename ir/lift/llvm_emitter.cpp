@@ -330,7 +330,7 @@ void LlvmEmitter::exit_to_loop(uint64_t rip) {
 void LlvmEmitter::emit_raise(uint64_t rip, uint8_t vector, uint32_t error_code, bool has_error_code, bool software) {
   store_state(b_.getInt64(rip), offsetof(ExecContext, cpu.rip));
   auto fn = declare(module_, helper_symbol(Helper::Raise), ty<64>(), {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>()});
-  const uint64_t flags = (has_error_code ? 1 : 0) | (software ? 2 : 0);
+  const uint64_t flags = (has_error_code ? 1 : 0) | (software ? 2 | (uint64_t{insn_->length} << 8) : 0);
   b_.CreateCall(fn, {ctx_, b_.getInt64(vector), b_.getInt64(error_code), b_.getInt64(flags)});
   b_.CreateRetVoid();
 }

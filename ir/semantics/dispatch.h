@@ -143,6 +143,10 @@ constexpr std::array<Handler<E>, static_cast<size_t>(Mnemonic::Count)> make_hand
 
   bind(M::PUSH, &Push<E>);
   bind(M::POP, &Pop<E>);
+  bind(M::PUSHA, &PushAll<E>);
+  bind(M::PUSHAD, &PushAll<E>);
+  bind(M::POPA, &PopAll<E>);
+  bind(M::POPAD, &PopAll<E>);
   bind(M::PUSHF, &Pushf<E>);
   bind(M::PUSHFD, &Pushf<E>);
   bind(M::PUSHFQ, &Pushf<E>);
@@ -192,6 +196,10 @@ constexpr std::array<Handler<E>, static_cast<size_t>(Mnemonic::Count)> make_hand
   bind(M::CLFLUSH, &Clflush<E>);
   bind(M::CLFLUSHOPT, &Clflush<E>);
   bind(M::INTO, &Into<E>);
+  bind(M::BOUND, &Bound<E>);
+  bind(M::ARPL, &Arpl<E>);
+  bind(M::X87, &RuntimeOnly<E, Helper::X87Unavailable>);
+  bind(M::FWAIT, &RuntimeOnly<E, Helper::Fwait>);
   bind(M::IRET, &Iret<E>);
   bind(M::IRETD, &Iret<E>);
   bind(M::IRETQ, &Iret<E>);

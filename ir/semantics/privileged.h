@@ -2,8 +2,7 @@
 // The privileged and special system instructions (SDM Vol. 2): their operands are
 // read here, their checks and effects are the VCPU runtime's. Those that may change
 // the mode, the stack or CS end the block.
-#include "ir/semantics/flags.h"
-#include "ir/semantics/operands.h"
+#include "ir/semantics/alu.h"
 
 namespace orcvm::sem {
 
@@ -178,6 +177,30 @@ void VerifySegment(E& e, const DecodedInsn& i) {
 template <class E>
 void Into(E& e, const DecodedInsn& i) {
   e.raise_trap_if(e.get_flag(Flag::OF), vector::OF, i.next_rip());
+}
+
+// BOUND r, m (legacy modes): the index must lie within the signed pair at m, else #BR.
+template <class E>
+void Bound(E& e, const DecodedInsn& i) {
+  with_width(i.opsize, [&]<unsigned W>() {
+    const MemRef& m = i.op[1].mem;
+    V<E, 64> ea = effective_address(e, m, i.addrsize);
+    V<E, W> lower = load<W>(e, m.seg, ea);
+    V<E, W> upper = load<W>(e, m.seg, e.add(ea, imm<64>(e, W / 8)));
+    V<E, W> index = read_gpr<W>(e, i.op[0].reg);
+    e.raise_if(e.or_(e.slt(index, lower), e.slt(upper, index)), vector::BR);
+  });
+}
+
+// ARPL r/m16, r16 (legacy modes): raises the destination selector's RPL to the source's.
+template <class E>
+void Arpl(E& e, const DecodedInsn& i) {
+  auto [old, updated] = update_operand<16>(e, i, i.op[0], [&](V<E, 16> dst) {
+    V<E, 16> src_rpl = e.and_(read_gpr<16>(e, i.op[1].reg), imm<16>(e, 3));
+    V<E, 1> lower = e.ult(e.and_(dst, imm<16>(e, 3)), src_rpl);
+    return e.select(lower, e.or_(e.and_(dst, imm<16>(e, ~3ull)), src_rpl), dst);
+  });
+  e.set_flag(Flag::ZF, e.ne(old, updated));
 }
 
 template <class E>

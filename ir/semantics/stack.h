@@ -83,6 +83,31 @@ void Pop(E& e, const DecodedInsn& i) {
   });
 }
 
+// PUSHA/PUSHAD (not in 64-bit mode): the eight registers, the stack pointer as it
+// was before the first push; every store precedes the stack pointer update.
+template <class E>
+void PushAll(E& e, const DecodedInsn& i) {
+  with_width(i.opsize, [&]<unsigned W>() {
+    constexpr int64_t size = W / 8;
+    for (uint8_t n = 0; n < 8; ++n)
+      e.store(Seg::SS, stack_pointer_plus(e, -size * (n + 1)), read_gpr<W>(e, gpr_ref(n)));
+    write_stack_pointer(e, stack_pointer_plus(e, -size * 8));
+  });
+}
+
+// POPA/POPAD: the popped stack-pointer slot is skipped.
+template <class E>
+void PopAll(E& e, const DecodedInsn& i) {
+  with_width(i.opsize, [&]<unsigned W>() {
+    constexpr int64_t size = W / 8;
+    V<E, W> values[8];
+    for (uint8_t n = 0; n < 8; ++n) values[7 - n] = load<W>(e, Seg::SS, stack_pointer_plus(e, size * n));
+    for (uint8_t n = 0; n < 8; ++n)
+      if (n != gpr::RSP) write_gpr(e, gpr_ref(n), values[n]);
+    write_stack_pointer(e, stack_pointer_plus(e, size * 8));
+  });
+}
+
 template <class E>
 void Pushf(E& e, const DecodedInsn& i) {
   V<E, 64> flags = e.call(Helper::Pushf);

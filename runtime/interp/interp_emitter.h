@@ -182,6 +182,7 @@ class InterpEmitter {
     ctx_->cpu.rip = next_rip;
     raise_exception(ctx_, vector);
     ctx_->cpu.exception.software = 1;
+    ctx_->cpu.exception.instruction_length = insn_->length;
     throw GuestFault{};
   }
 

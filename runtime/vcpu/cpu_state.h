@@ -33,6 +33,7 @@ struct PendingException {
   uint8_t vector;
   uint8_t has_error_code;
   uint8_t software;  // INT n / INT3 / INTO: delivered with the gate's privilege check
+  uint8_t instruction_length;  // of a software interrupt: a fault in its delivery is reported at it
   uint32_t error_code;
   uint64_t cr2;
   uint64_t rip;  // the faulting instruction

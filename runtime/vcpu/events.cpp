@@ -396,7 +396,9 @@ DeliveryOutcome deliver_event(ExecContext* ctx, Event event) {
       if (event.source == EventSource::Nmi) c.nmi_blocked = 1;
       return DeliveryOutcome::Delivered;
     }
-    // Delivery faulted (SDM Vol. 3, Table 6-5).
+    // Delivery faulted (SDM Vol. 3, Table 6-5). A fault while delivering a software
+    // interrupt is reported at the INT instruction, not after it.
+    if (event.source == EventSource::Software) c.rip -= event.instruction_length;
     const uint8_t first = event.vector, second = c.exception.vector;
     if (second == kPF) c.cr2 = c.exception.cr2;
     if (first == kDF) {

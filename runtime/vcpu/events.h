@@ -20,6 +20,7 @@ struct Event {
   EventSource source;
   bool has_error_code;
   uint32_t error_code;
+  uint8_t instruction_length = 0;  // Software: a fault in delivery is reported at the instruction
 };
 
 enum class DeliveryOutcome { Delivered, TripleFault };

@@ -174,6 +174,7 @@ uint64_t helper_Sti(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
 uint64_t helper_Raise(ExecContext* ctx, uint64_t vector, uint64_t error_code, uint64_t flags) {
   raise_exception(ctx, static_cast<uint8_t>(vector), static_cast<uint32_t>(error_code), flags & 1);
   ctx->cpu.exception.software = (flags & 2) != 0;
+  ctx->cpu.exception.instruction_length = static_cast<uint8_t>(flags >> 8);
   return 0;
 }
 

@@ -507,4 +507,17 @@ namespace orcvm {
 
 uint64_t helper_ReadCr0(ExecContext* ctx, uint64_t, uint64_t, uint64_t) { return ctx->cpu.cr0; }
 
+uint64_t helper_X87Unavailable(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  if (ctx->cpu.cr0 & (cr0::EM | cr0::TS)) {
+    raise_exception(ctx, 7);
+    return 0;
+  }
+  return helper_Unimplemented(ctx, 0, 0, 0);
+}
+
+uint64_t helper_Fwait(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
+  if ((ctx->cpu.cr0 & cr0::TS) && (ctx->cpu.cr0 & cr0::MP)) raise_exception(ctx, 7);
+  return 0;
+}
+
 }  // namespace orcvm

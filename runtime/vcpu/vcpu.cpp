@@ -294,7 +294,7 @@ std::optional<RunResult> Vcpu::deliver_pending_exception() {
   const std::string first = describe_fault();
   c.rip = ex.rip;
   Event event{ex.vector, ex.software ? EventSource::Software : EventSource::Exception, ex.has_error_code != 0,
-              ex.error_code};
+              ex.error_code, ex.instruction_length};
   if (deliver_event(ctx_.get(), event) == DeliveryOutcome::TripleFault)
     return RunResult{RunResult::Kind::TripleFault, 0, "triple fault (shutdown); the first fault was " + first};
   return std::nullopt;
