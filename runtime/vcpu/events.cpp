@@ -66,6 +66,52 @@ bool deliver_real_mode(ExecContext* ctx, const Event& e) {
   return true;
 }
 
+}  // namespace
+
+bool legacy_inner_stack(ExecContext* ctx, unsigned new_cpl, bool external, SegmentReg* ss, uint64_t* sp) {
+  CpuState& c = ctx->cpu;
+  const SegmentReg& tr = c.tr;
+  const bool tss32 = (tr.attrs & 0xf) == 0xb || (tr.attrs & 0xf) == 0x9;
+  const uint64_t sp_offset = tss32 ? 4 + new_cpl * 8 : 2 + new_cpl * 4;
+  uint64_t ss_selector;
+  if (sp_offset + (tss32 ? 5 : 3) > tr.limit) {
+    fault(ctx, kTS, (tr.selector & ~3u) + external);
+    return false;
+  }
+  if (!read_system(ctx, tr.base + sp_offset, tss32 ? 4 : 2, sp) ||
+      !read_system(ctx, tr.base + sp_offset + (tss32 ? 4 : 2), 2, &ss_selector))
+    return false;
+  Descriptor ss_desc;
+  SegmentFault sf;
+  const uint32_t ss_error = (ss_selector & ~3u) + external;
+  if ((ss_selector & ~3u) == 0 || !read_descriptor(ctx, static_cast<uint16_t>(ss_selector), false, &ss_desc, &sf)) {
+    if (!c.exception.pending) fault(ctx, kTS, ss_error);
+    return false;
+  }
+  if ((ss_selector & 3) != new_cpl || ss_desc.dpl() != new_cpl || !ss_desc.writable()) {
+    fault(ctx, kTS, ss_error);
+    return false;
+  }
+  if (!ss_desc.present()) {
+    fault(ctx, kSS, ss_error);
+    return false;
+  }
+  load_hidden(*ss, static_cast<uint16_t>(ss_selector), ss_desc);
+  return true;
+}
+
+bool long_mode_inner_stack(ExecContext* ctx, unsigned new_cpl, unsigned ist, bool external, uint64_t* rsp) {
+  const SegmentReg& tr = ctx->cpu.tr;
+  const uint64_t offset = ist ? 0x24 + (ist - 1) * 8 : 4 + new_cpl * 8;
+  if (offset + 7 > tr.limit) {
+    fault(ctx, kTS, (tr.selector & ~3u) + external);
+    return false;
+  }
+  return read_system(ctx, tr.base + offset, 8, rsp);
+}
+
+namespace {
+
 // Reads the gate and checks it, for both IDT formats. On failure records the fault.
 bool read_gate(ExecContext* ctx, const Event& e, bool long_mode, Descriptor* gate) {
   CpuState& c = ctx->cpu;
@@ -145,46 +191,16 @@ bool deliver_protected(ExecContext* ctx, const Event& e, bool long_mode) {
   SegmentReg new_ss = old_ss;
   const bool switch_stack = new_cpl < old_cpl || (long_mode && gate.gate_ist());
   if (switch_stack) {
-    const SegmentReg& tr = c.tr;
     if (long_mode) {
-      const uint64_t offset = gate.gate_ist() ? 0x24 + (gate.gate_ist() - 1) * 8 : 4 + new_cpl * 8;
       uint64_t rsp;
-      if (offset + 7 > tr.limit) {
-        fault(ctx, kTS, (tr.selector & ~3u) + external);
-        return false;
-      }
-      if (!read_system(ctx, tr.base + offset, 8, &rsp)) return false;
+      if (!long_mode_inner_stack(ctx, new_cpl, gate.gate_ist(), external, &rsp)) return false;
       stack = StackWriter{ctx, 0, rsp, ~0ull, bank_for(new_cpl)};
       if (new_cpl < old_cpl) {
         new_ss = SegmentReg{0, 0, static_cast<uint16_t>(new_cpl), static_cast<uint16_t>(new_cpl << segattr::DplShift)};
       }
     } else {
-      const bool tss32 = (tr.attrs & 0xf) == 0xb || (tr.attrs & 0xf) == 0x9;
-      const uint64_t sp_offset = tss32 ? 4 + new_cpl * 8 : 2 + new_cpl * 4;
-      uint64_t sp, ss_selector;
-      if (sp_offset + (tss32 ? 5 : 3) > tr.limit) {
-        fault(ctx, kTS, (tr.selector & ~3u) + external);
-        return false;
-      }
-      if (!read_system(ctx, tr.base + sp_offset, tss32 ? 4 : 2, &sp) ||
-          !read_system(ctx, tr.base + sp_offset + (tss32 ? 4 : 2), 2, &ss_selector))
-        return false;
-      Descriptor ss_desc;
-      SegmentFault sf;
-      const uint32_t ss_error = (ss_selector & ~3u) + external;
-      if ((ss_selector & ~3u) == 0 || !read_descriptor(ctx, ss_selector, false, &ss_desc, &sf)) {
-        if (!c.exception.pending) fault(ctx, kTS, ss_error);
-        return false;
-      }
-      if ((ss_selector & 3) != new_cpl || ss_desc.dpl() != new_cpl || !ss_desc.writable()) {
-        fault(ctx, kTS, ss_error);
-        return false;
-      }
-      if (!ss_desc.present()) {
-        fault(ctx, kSS, ss_error);
-        return false;
-      }
-      load_hidden(new_ss, static_cast<uint16_t>(ss_selector), ss_desc);
+      uint64_t sp;
+      if (!legacy_inner_stack(ctx, new_cpl, external, &new_ss, &sp)) return false;
       stack = StackWriter{ctx, new_ss.base, sp, stack_mask(new_ss), bank_for(new_cpl)};
     }
   }
@@ -250,21 +266,6 @@ uint64_t flags_after_iret(const CpuState& c, uint64_t popped, unsigned bits) {
   return (old & ~changeable) | (popped & changeable);
 }
 
-// After a return to an outer privilege level, data segment registers the new level
-// may not use become null (SDM Vol. 2 RET/IRET "RETURN-TO-OUTER-PRIVILEGE-LEVEL").
-void drop_inaccessible_segments(CpuState& c) {
-  for (Seg s : {Seg::ES, Seg::DS, Seg::FS, Seg::GS}) {
-    SegmentReg& r = c.seg[static_cast<int>(s)];
-    const unsigned dpl = (r.attrs >> segattr::DplShift) & 3;
-    const bool conforming_code = (r.attrs & 0x18) == 0x18 && (r.attrs & 4);
-    const bool usable = r.attrs & segattr::Present;
-    if (usable && !conforming_code && dpl < c.cpl) {
-      r.selector = 0;
-      r.attrs = 0;
-    }
-  }
-}
-
 bool iret_real_mode(ExecContext* ctx, unsigned bits) {
   CpuState& c = ctx->cpu;
   SegmentReg& ss = c.seg[static_cast<int>(Seg::SS)];
@@ -282,6 +283,21 @@ bool iret_real_mode(ExecContext* ctx, unsigned bits) {
 }
 
 }  // namespace
+
+// After a return to an outer privilege level, data segment registers the new level
+// may not use become null (SDM Vol. 2 RET/IRET "RETURN-TO-OUTER-PRIVILEGE-LEVEL").
+void drop_inaccessible_segments(CpuState& c) {
+  for (Seg s : {Seg::ES, Seg::DS, Seg::FS, Seg::GS}) {
+    SegmentReg& r = c.seg[static_cast<int>(s)];
+    const unsigned dpl = (r.attrs >> segattr::DplShift) & 3;
+    const bool conforming_code = (r.attrs & 0x18) == 0x18 && (r.attrs & 4);
+    const bool usable = r.attrs & segattr::Present;
+    if (usable && !conforming_code && dpl < c.cpl) {
+      r.selector = 0;
+      r.attrs = 0;
+    }
+  }
+}
 
 bool interrupt_return(ExecContext* ctx, unsigned bits) {
   CpuState& c = ctx->cpu;

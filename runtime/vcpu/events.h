@@ -32,6 +32,16 @@ DeliveryOutcome deliver_event(ExecContext* ctx, Event event);
 // IRET/IRETD/IRETQ with operand size bits. Records a fault and returns false on error.
 bool interrupt_return(ExecContext* ctx, unsigned bits);
 
+// The stack of a more privileged level from the TSS (SDM Vol. 3, 6.12.1, 5.8.5): for
+// legacy modes SS:ESP with SS checked (#TS/#SS), for IA-32e mode RSPn or ISTn.
+// Record a fault (EXT set for external events) and return false on error.
+bool legacy_inner_stack(ExecContext* ctx, unsigned new_cpl, bool external, SegmentReg* ss, uint64_t* sp);
+bool long_mode_inner_stack(ExecContext* ctx, unsigned new_cpl, unsigned ist, bool external, uint64_t* rsp);
+
+// After a return to an outer privilege level, the data segment registers the new
+// level may not use become null (SDM Vol. 2 RET, IRET).
+void drop_inaccessible_segments(CpuState& c);
+
 // Whether vector pushes an error code when raised as an exception.
 bool vector_has_error_code(uint8_t vector);
 

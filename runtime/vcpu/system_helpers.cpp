@@ -41,7 +41,7 @@ bool check_far_target(ExecContext* ctx, uint16_t selector, bool is_return, Descr
     return false;
   }
   if (d->system()) {
-    if (Log::on(LogItem::Unimp)) Log::printf("unimp: far transfer through a gate or TSS (selector 0x%x)\n", selector);
+    if (Log::on(LogItem::Unimp)) Log::printf("unimp: far transfer to a TSS or task gate (selector 0x%x)\n", selector);
     gp(ctx, error);
     return false;
   }
@@ -63,6 +63,61 @@ bool check_far_target(ExecContext* ctx, uint16_t selector, bool is_return, Descr
   return true;
 }
 
+bool is_call_gate(const CpuState& c, const Descriptor& d) {
+  return d.system() && (d.type() == 0xc || (!(c.efer & efer::LMA) && d.type() == 0x4));
+}
+
+// A far JMP/CALL through a call gate (SDM Vol. 3, 5.8.4): checks the gate and its
+// code segment; returns false after a fault.
+struct GateTarget {
+  Descriptor gate, code;
+  uint16_t code_selector;
+  uint64_t offset;
+  unsigned size;  // bytes per push: 2, 4 or 8
+};
+
+bool resolve_call_gate(ExecContext* ctx, uint16_t gate_selector, GateTarget* t) {
+  CpuState& c = cpu(ctx);
+  const bool long_mode = c.efer & efer::LMA;
+  const uint32_t gate_error = gate_selector & ~3u;
+  SegmentFault sf;
+  if (!read_descriptor(ctx, gate_selector, long_mode, &t->gate, &sf)) {
+    if (!c.exception.pending) raise_segment_fault(ctx, sf);
+    return false;
+  }
+  if (t->gate.dpl() < c.cpl || t->gate.dpl() < (gate_selector & 3u)) {
+    gp(ctx, gate_error);
+    return false;
+  }
+  if (!t->gate.present()) {
+    raise_exception(ctx, kNP, gate_error, true);
+    return false;
+  }
+  t->code_selector = t->gate.gate_selector();
+  const uint32_t code_error = t->code_selector & ~3u;
+  if (code_error == 0) {
+    gp(ctx);
+    return false;
+  }
+  if (!read_descriptor(ctx, t->code_selector, false, &t->code, &sf)) {
+    if (!c.exception.pending) raise_segment_fault(ctx, sf);
+    return false;
+  }
+  const bool code64_ok = !long_mode || (t->code.long_code() && !(t->code.attrs() & segattr::DefaultBig));
+  if (!t->code.code() || t->code.dpl() > c.cpl || !code64_ok) {
+    gp(ctx, code_error);
+    return false;
+  }
+  if (!t->code.present()) {
+    raise_exception(ctx, kNP, code_error, true);
+    return false;
+  }
+  t->size = long_mode ? 8 : t->gate.type() == 0xc ? 4 : 2;
+  t->offset = long_mode ? t->gate.gate_offset() : t->size == 4 ? t->gate.gate_offset() & 0xffffffff
+                                                                : t->gate.gate_offset() & 0xffff;
+  return true;
+}
+
 void enter_code_segment(CpuState& c, uint16_t selector, const Descriptor& d, unsigned cpl) {
   load_hidden(seg(c, Seg::CS), static_cast<uint16_t>((selector & ~3u) | cpl), d);
   c.cpl = static_cast<uint8_t>(cpl);
@@ -81,6 +136,52 @@ struct Stack {
   }
   uint64_t with_sp(const CpuState& c, uint64_t sp) const { return (c.gpr[RSP] & ~mask) | (sp & mask); }
 };
+
+// CALL through a call gate: to a more privileged level it switches to the TSS stack
+// and copies the gate's parameter count of words from the caller's stack.
+uint64_t call_through_gate(ExecContext* ctx, uint16_t gate_selector, uint64_t return_rip) {
+  CpuState& c = cpu(ctx);
+  GateTarget t;
+  if (!resolve_call_gate(ctx, gate_selector, &t)) return 0;
+  const bool long_mode = c.efer & efer::LMA;
+  const unsigned new_cpl = t.code.conforming() ? c.cpl : t.code.dpl();
+  const Stack old_stack = Stack::current(c);
+  const uint64_t old_sp = c.gpr[RSP];
+  SegmentReg new_ss = seg(c, Seg::SS);
+  uint64_t base = old_stack.base, mask = old_stack.mask, sp = old_sp;
+  const unsigned how = (new_cpl == 3 ? TlbBank::User : TlbBank::Supervisor) | access_how::Stack;
+  auto push = [&](uint64_t value) {
+    sp = (sp - t.size) & mask;
+    mmu_write(ctx, base + sp, t.size, value, how);
+    return !c.exception.pending;
+  };
+  if (new_cpl < c.cpl) {
+    if (long_mode) {
+      if (!long_mode_inner_stack(ctx, new_cpl, 0, false, &sp)) return 0;
+      new_ss = SegmentReg{0, 0, static_cast<uint16_t>(new_cpl), static_cast<uint16_t>(new_cpl << segattr::DplShift)};
+      base = 0;
+      mask = ~0ull;
+    } else {
+      if (!legacy_inner_stack(ctx, new_cpl, false, &new_ss, &sp)) return 0;
+      base = new_ss.base;
+      mask = (new_ss.attrs & segattr::DefaultBig) ? 0xffffffffull : 0xffffull;
+    }
+    if (!push(seg(c, Seg::SS).selector) || !push(old_sp)) return 0;
+    const unsigned params = long_mode ? 0 : (t.gate.raw >> 32) & 0x1f;
+    for (unsigned n = params; n > 0; --n) {
+      const uint64_t value = mmu_read(ctx, old_stack.base + ((old_sp + (n - 1) * t.size) & old_stack.mask), t.size,
+                                      old_stack.how);
+      if (c.exception.pending || !push(value)) return 0;
+    }
+  }
+  if (!push(seg(c, Seg::CS).selector) || !push(return_rip)) return 0;
+  mark_accessed(ctx, t.code_selector, t.code);
+  seg(c, Seg::SS) = new_ss;
+  c.gpr[RSP] = new_cpl < c.cpl && mask != 0xffff ? sp : (c.gpr[RSP] & ~mask) | sp;
+  enter_code_segment(c, t.code_selector, t.code, new_cpl);
+  c.rip = t.offset;
+  return 0;
+}
 
 }  // namespace
 
@@ -127,6 +228,20 @@ uint64_t helper_FarJump(ExecContext* ctx, uint64_t selector_and_bits, uint64_t o
     return 0;
   }
   Descriptor d;
+  SegmentFault sf;
+  if ((selector & ~3u) && read_descriptor(ctx, selector, false, &d, &sf) && is_call_gate(c, d)) {
+    GateTarget t;
+    if (!resolve_call_gate(ctx, selector, &t)) return 0;
+    if (!t.code.conforming() && t.code.dpl() != c.cpl) {
+      gp(ctx, t.code_selector & ~3u);
+      return 0;
+    }
+    mark_accessed(ctx, t.code_selector, t.code);
+    enter_code_segment(c, t.code_selector, t.code, c.cpl);
+    c.rip = t.offset;
+    return 0;
+  }
+  if (c.exception.pending) return 0;
   if (!check_far_target(ctx, selector, false, &d)) return 0;
   const uint64_t target = truncate_ip(offset, bits);
   if ((c.efer & efer::LMA) && d.long_code() ? !canonical(target) : target > d.limit()) {
@@ -145,6 +260,10 @@ uint64_t helper_FarCall(ExecContext* ctx, uint64_t selector_and_bits, uint64_t o
   const unsigned bits = static_cast<unsigned>(selector_and_bits >> 16);
   const unsigned bytes = bits / 8;
   Descriptor d;
+  SegmentFault sf;
+  if (protected_mode(c) && (selector & ~3u) && read_descriptor(ctx, selector, false, &d, &sf) && is_call_gate(c, d))
+    return call_through_gate(ctx, selector, return_rip);
+  if (c.exception.pending) return 0;
   if (protected_mode(c) && !check_far_target(ctx, selector, false, &d)) return 0;
   const Stack stack = Stack::current(c);
   const uint64_t sp = c.gpr[RSP];
@@ -211,8 +330,10 @@ uint64_t helper_FarReturn(ExecContext* ctx, uint64_t bits, uint64_t release, uin
   mark_accessed(ctx, selector, d);
   seg(c, Seg::SS) = new_ss;
   c.gpr[RSP] = rpl > c.cpl ? new_sp : stack.with_sp(c, new_sp);
+  const bool outer = rpl > c.cpl;
   enter_code_segment(c, selector, d, rpl);
   c.rip = (c.efer & efer::LMA) && d.long_code() ? ip : ip & 0xffffffff;
+  if (outer) drop_inaccessible_segments(c);
   return 0;
 }
 
