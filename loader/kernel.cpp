@@ -78,6 +78,7 @@ LoadedKernel load_kernel(const std::vector<uint8_t>& file, const BootConfig& con
     mb.append = config.append.value_or("");
     mb.module_list = config.module_list;
     mb.read_module = config.read_module;
+    mb.memory_map = config.memory_map;
     const MultibootLayout layout = load_multiboot(file, *header, mb, memory);
     enter_multiboot(memory, cpu, layout.entry);
     return {KernelFormat::Multiboot, layout.entry};

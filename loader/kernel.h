@@ -24,6 +24,8 @@ struct BootConfig {
   std::optional<uint64_t> load_addr;       // --load: the file is a flat binary
   EntryMode entry_mode = EntryMode::Protected;  // --entry-mode (flat binaries only)
   std::function<std::vector<uint8_t>(const std::string&)> read_module = read_file;
+  // The physical memory map the platform reports (multiboot mmap); empty: pc_memory_map().
+  std::vector<MemoryMapEntry> memory_map;
 };
 
 enum class KernelFormat { Multiboot, Elf64, Elf32, Flat };

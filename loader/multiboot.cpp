@@ -173,7 +173,8 @@ MultibootLayout load_multiboot(const std::vector<uint8_t>& file, const Multiboot
                     to_hex(kernel.load_addr + size) + ") do not fit below 4 GiB");
   check_placement(memory, "the multiboot modules and command lines", kernel.load_addr + offset_mods,
                   size - offset_mods, reserved);
-  const std::vector<MemoryMapEntry> map = pc_memory_map(memory.ram_size());
+  const std::vector<MemoryMapEntry> map =
+      config.memory_map.empty() ? pc_memory_map(memory.ram_size()) : config.memory_map;
   if (map.size() * kMmapEntrySize > kMultibootInfoAddr - kMultibootMmapAddr)
     throw LoadError("the memory map does not fit below the multiboot information");
 

@@ -47,6 +47,8 @@ struct MultibootConfig {
   std::optional<std::string> module_list;  // --initrd
   std::string boot_loader_name = "qemu";
   std::function<std::vector<uint8_t>(const std::string&)> read_module = read_file;
+  // The map to report (the platform's e820); empty: pc_memory_map(RAM size).
+  std::vector<MemoryMapEntry> memory_map;
 };
 
 struct MultibootLayout {

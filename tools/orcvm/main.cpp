@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
   try {
     Machine machine(config);
     std::vector<uint8_t> image = read_file(kernel);
+    for (const E820Entry& e : machine.platform().e820()) boot_config.memory_map.push_back({e.addr, e.size, e.type});
     load_kernel(image, boot_config, machine.memory(), machine.vcpu().cpu());
     RunResult result = machine.run();
     if (config.serial) std::fflush(config.serial);
