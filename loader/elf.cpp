@@ -1,6 +1,7 @@
 #include "loader/elf.h"
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -35,6 +36,8 @@ std::string hex(uint64_t v) {
 }  // namespace
 
 std::vector<uint8_t> read_file(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) throw LoadError("'" + path + "' is not a readable file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw LoadError("cannot open '" + path + "'");
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});

@@ -1,6 +1,7 @@
 // orcvm: run an x86 guest by dynamic binary translation.
 #include <boost/program_options.hpp>
 
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -16,16 +17,20 @@ namespace {
 
 constexpr int kExitUsage = 2, kExitGuestFault = 3, kExitGuestHalted = 4;
 
+// "-m 512", "-m 512M", "-m 2G": decimal, as QEMU reads it (a bare number is MiB).
 uint64_t parse_size(const std::string& text) {
-  size_t end = 0;
-  unsigned long long value = std::stoull(text, &end, 0);
-  std::string suffix = text.substr(end);
-  uint64_t unit = 1ull << 20;  // QEMU: a bare number is MiB
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  const std::string suffix = text.substr(digits);
+  uint64_t unit;
   if (suffix == "K" || suffix == "k") unit = 1ull << 10;
   else if (suffix == "M" || suffix == "m" || suffix.empty()) unit = 1ull << 20;
   else if (suffix == "G" || suffix == "g") unit = 1ull << 30;
-  else throw std::invalid_argument("bad size suffix '" + suffix + "'");
-  return value * unit;
+  else unit = 0;
+  constexpr uint64_t kMaxRam = 1ull << 40;
+  if (digits == 0 || digits > 13 || unit == 0 || std::stoull(text.substr(0, digits)) > kMaxRam / unit)
+    throw po::error("-m: '" + text + "' is not a size such as 512M or 2G (at most 1 TiB)");
+  return std::stoull(text.substr(0, digits)) * unit;
 }
 
 void print_stats(const VcpuStats& s) {
