@@ -124,8 +124,10 @@ def describe_failure(status, want_status, output, want_output, stderr):
     if status is None:
         return "timeout"
     if status != want_status:
-        last = stderr.decode(errors="replace").strip().splitlines()
-        return f"exit {status}" + (f": {last[-1]}" if last else "")
+        lines = stderr.decode(errors="replace").strip().splitlines()
+        # orcvm's own message, not the "Try 'orcvm --help'." after it
+        messages = [line for line in lines if line.startswith("orcvm:")] or lines
+        return f"exit {status}" + (f": {messages[-1]}" if messages else "")
     if want_output is not None and output is not None and output != want_output:
         return "output differs from the native twin"
     return None
@@ -359,6 +361,7 @@ def main():
             sys.exit(f"run.py: no guest named '{name}' in {bench_dir} or {build_dir}/guests")
     configs = [[]] + [shlex.split(extra) for extra in args.orcvm_args]
 
+    load_before = os.getloadavg()
     results = {}
     for name in programs:
         p = paths[name]
@@ -404,11 +407,15 @@ def main():
         "orcvm": orcvm,
         "build_dir": build_dir,
         "runs": args.runs,
+        # Other work on the machine inflates every time; the load average shows how much there was.
+        "loadavg_before": load_before,
+        "loadavg_after": os.getloadavg(),
         "qemu": subprocess.run([qemu, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
         if use_qemu else None,
     }
     print(f"# {meta['date']}, {meta['machine']['cpu']} ({meta['machine']['cpus']} CPUs), orcvm "
-          f"{meta['orcvm_commit']}, best of {args.runs}" + (f", {meta['qemu']}" if use_qemu else ""))
+          f"{meta['orcvm_commit']}, best of {args.runs}" + (f", {meta['qemu']}" if use_qemu else "")
+          + f", load average {load_before[0]:.2f} before, {meta['loadavg_after'][0]:.2f} after")
     print()
     failures = report(programs, configs, results, use_qemu)
 
