@@ -50,7 +50,8 @@ struct ExecContext {
   void** last_exit_slot;
   // Guest instructions left before the VCPU must return (only when counting).
   int64_t budget;
-  // Inline guest memory accesses made (only with --stats), for the TLB hit rate.
+  // Guest memory accesses made by compiled code (counted only with --stats) and how
+  // many of them missed the inline TLB and took the slow path: the TLB hit rate.
   uint64_t memory_accesses;
   uint64_t tlb_misses;
   // Non-zero: RDTSC returns this many reads so far times 1000 (VcpuOptions::deterministic_tsc).

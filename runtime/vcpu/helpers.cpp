@@ -252,6 +252,7 @@ HelperFn helper_function(Helper h) { return kHelpers[static_cast<int>(h)]; }
 extern "C" {
 
 uint64_t orcvm_mem_read(orcvm::ExecContext* ctx, uint64_t linear, uint64_t size, uint64_t bank, uint64_t rip) {
+  ++ctx->tlb_misses;
   uint64_t v = orcvm::mmu_read(ctx, linear, static_cast<unsigned>(size), static_cast<unsigned>(bank));
   if (ctx->cpu.exception.pending) ctx->cpu.rip = ctx->cpu.exception.rip = rip;
   return v;
@@ -259,11 +260,13 @@ uint64_t orcvm_mem_read(orcvm::ExecContext* ctx, uint64_t linear, uint64_t size,
 
 void orcvm_mem_write(orcvm::ExecContext* ctx, uint64_t linear, uint64_t size, uint64_t value, uint64_t bank,
                      uint64_t rip) {
+  ++ctx->tlb_misses;
   orcvm::mmu_write(ctx, linear, static_cast<unsigned>(size), value, static_cast<unsigned>(bank));
   if (ctx->cpu.exception.pending) ctx->cpu.rip = ctx->cpu.exception.rip = rip;
 }
 
 void* orcvm_mem_rmw(orcvm::ExecContext* ctx, uint64_t linear, uint64_t size, uint64_t bank, uint64_t rip) {
+  ++ctx->tlb_misses;
   void* p = orcvm::mmu_rmw_pointer(ctx, linear, static_cast<unsigned>(size), static_cast<unsigned>(bank));
   if (ctx->cpu.exception.pending) ctx->cpu.rip = ctx->cpu.exception.rip = rip;
   return p;

@@ -54,7 +54,6 @@ struct VcpuStats {
   double decode_us = 0, lift_us = 0, optimise_us = 0, codegen_us = 0;
   uint64_t chain_patches = 0;
   uint64_t jump_cache_hits = 0, jump_cache_misses = 0;
-  uint64_t tlb_slow_paths = 0;
   uint64_t blocks_invalidated = 0;
   uint64_t block_executions = 0;
 };

@@ -33,7 +33,7 @@ uint64_t parse_size(const std::string& text) {
   return std::stoull(text.substr(0, digits)) * unit;
 }
 
-void print_stats(const VcpuStats& s) {
+void print_stats(const VcpuStats& s, const ExecContext& ctx) {
   const double per = s.blocks_translated ? 1.0 / s.blocks_translated : 0;
   const double compiled = s.blocks_compiled ? 1.0 / s.blocks_compiled : 0;
   const uint64_t lookups = s.jump_cache_hits + s.jump_cache_misses;
@@ -45,6 +45,7 @@ void print_stats(const VcpuStats& s) {
                "  block executions (loop) %llu\n"
                "  chain patches           %llu\n"
                "  jump cache              %.1f%% hits of %llu loop lookups\n"
+               "  soft TLB                %.1f%% hits of %llu accesses by compiled code\n"
                "  blocks invalidated      %llu\n",
                (unsigned long long)s.blocks_translated, (unsigned long long)s.guest_insns_translated,
                s.blocks_translated ? double(s.guest_insns_translated) / s.blocks_translated : 0.0,
@@ -53,6 +54,8 @@ void print_stats(const VcpuStats& s) {
                s.decode_us * per + (s.lift_us + s.optimise_us + s.codegen_us) * compiled,
                (unsigned long long)s.block_executions, (unsigned long long)s.chain_patches,
                lookups ? 100.0 * s.jump_cache_hits / lookups : 0.0, (unsigned long long)lookups,
+               ctx.memory_accesses ? 100.0 * (1.0 - double(ctx.tlb_misses) / double(ctx.memory_accesses)) : 0.0,
+               (unsigned long long)ctx.memory_accesses,
                (unsigned long long)s.blocks_invalidated);
 }
 
@@ -148,6 +151,7 @@ int main(int argc, char** argv) {
     config.jit.log_ir = Log::on(LogItem::Op);
     config.jit.log_ir_optimised = Log::on(LogItem::OpOpt);
     config.jit.log_asm = Log::on(LogItem::OutAsm);
+    config.jit.count_memory_accesses = vm.count("stats") != 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "orcvm: %s\nTry 'orcvm --help'.\n", e.what());
     return kExitUsage;
@@ -160,7 +164,7 @@ int main(int argc, char** argv) {
     load_kernel(image, boot_config, machine.memory(), machine.vcpu().cpu());
     RunResult result = machine.run();
     if (config.serial) std::fflush(config.serial);
-    if (vm.count("stats")) print_stats(machine.vcpu().stats());
+    if (vm.count("stats")) print_stats(machine.vcpu().stats(), machine.vcpu().context());
     switch (result.kind) {
       case RunResult::Kind::Exited: return result.exit_status;
       case RunResult::Kind::Fault:
