@@ -159,6 +159,12 @@ struct HostBatch::Shared {
 
 namespace {
 
+// Enters the case; returns when its exit signal's handler siglongjmps back. A frame of
+// its own, so that nothing of the caller lives across the sigsetjmp.
+__attribute__((noinline)) void run_case_in_child() {
+  if (sigsetjmp(child_resume, 1) == 0) orcvm_host_batch_enter(&child_entry);
+}
+
 // The child: only system calls and memcpy (the parent may have other threads, which
 // may have held the malloc lock when it forked).
 [[noreturn]] void child_main(SlotIn* in_slots, SlotOut* out_slots, int fd) {
@@ -208,7 +214,7 @@ namespace {
       std::memcpy(child_entry.gpr, in.gpr, sizeof child_entry.gpr);
       child_entry.rflags = in.rflags & ~kTrapFlag;
       child_out = &out;
-      if (sigsetjmp(child_resume, 1) == 0) orcvm_host_batch_enter(&child_entry);
+      run_case_in_child();
       std::memcpy(out.window, data, kDataSize);
       const uint8_t done = 1;
       if (!send_all(fd, &done, 1)) _exit(0);

@@ -1,6 +1,8 @@
 #include "difftest/orcvm_runner.h"
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <stdexcept>
 
 #include "difftest/kvm_setup.h"
@@ -67,8 +69,8 @@ OracleResult OrcvmRunner::run(const TestCase& test) {
   // valid if it started with the same pages and left them as they were (a store into
   // the code invalidates orcvm's blocks, but the bytes are then changed, not restored).
   std::vector<uint8_t> image(code_span, 0);
-  std::memcpy(image.data(), test.code.data(), test.code.size());
-  std::memcpy(image.data() + test.code.size(), kUd2, sizeof kUd2);
+  std::copy(test.code.begin(), test.code.end(), image.begin());
+  std::copy(std::begin(kUd2), std::end(kUd2), image.begin() + static_cast<std::ptrdiff_t>(test.code.size()));
   const bool same = image == last_image_ && std::memcmp(ram + kCodeAddress, image.data(), code_span) == 0;
 
   kvm::write_case(ram, test);  // code, UD2, window, page tables, GDT, IDT, TSS, stubs
