@@ -161,7 +161,13 @@ uint64_t LlvmEmitter::how(Seg seg, bool write_intent) const {
 
 void LlvmEmitter::check_alignment(llvm::Value* linear, unsigned bytes) {
   if (!(mode_.bits & BlockMode::kAlignCheck) || bytes == 1) return;
-  raise_if(Value<1>{b_.CreateICmpNE(b_.CreateAnd(linear, bytes - 1), b_.getInt64(0))}, sem::vector::AC, 0);
+  llvm::Value* misaligned = b_.CreateICmpNE(b_.CreateAnd(linear, bytes - 1), b_.getInt64(0));
+  if (mode_.long64()) {
+    // #AC has the lowest priority: a non-canonical address faults in the MMU instead.
+    llvm::Value* sign_extended = b_.CreateAShr(b_.CreateShl(linear, 16), 16);
+    misaligned = b_.CreateAnd(misaligned, b_.CreateICmpEQ(sign_extended, linear));
+  }
+  raise_if(Value<1>{misaligned}, sem::vector::AC, 0);
 }
 
 llvm::Value* LlvmEmitter::memory_load(llvm::Value* linear, unsigned bits, Seg seg, bool write_intent) {

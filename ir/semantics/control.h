@@ -1,5 +1,6 @@
 #pragma once
 // JMP Jcc CALL RET LOOP LOOPE LOOPNE JCXZ/JECXZ/JRCXZ: every one ends the block.
+#include "ir/semantics/canonical.h"
 #include "ir/semantics/flags.h"
 #include "ir/semantics/privileged.h"
 #include "ir/semantics/stack.h"
@@ -13,10 +14,6 @@ inline uint64_t near_target(const DecodedInsn& i, uint64_t target) {
 
 // In 64-bit mode a branch to a non-canonical address raises #GP(0) at the branch,
 // before it pushes or pops anything.
-inline bool canonical(uint64_t address) {
-  return static_cast<uint64_t>(static_cast<int64_t>(address << 16) >> 16) == address;
-}
-
 template <class E>
 void check_target(E& e, V<E, 64> target) {
   if (!e.mode().long64()) return;

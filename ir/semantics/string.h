@@ -75,6 +75,10 @@ void String(E& e, const DecodedInsn& i) {
       string_iteration<Op, W>(e, i);
       return;
     }
+    if constexpr (Op == StringOp::Ins || Op == StringOp::Outs) {
+      // The I/O permission check comes first, even when rCX is 0.
+      e.call(Helper::IoCheck, zext<64>(e, read_gpr<16>(e, gpr_ref(gpr::RDX))), imm<64>(e, W / 8));
+    }
     e.loop_while([&] { return e.ne(read_count(e, i), imm<64>(e, 0)); },
                  [&] {
                    string_iteration<Op, W>(e, i);

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <type_traits>
 
+#include "ir/semantics/canonical.h"
 #include "ir/semantics/emitter.h"
 #include "runtime/softmmu/mmu.h"
 #include "runtime/vcpu/exec_context.h"
@@ -203,7 +204,8 @@ class InterpEmitter {
     return mode_.tlb_bank() | (seg == Seg::SS ? access_how::Stack : 0) | (write_intent ? access_how::WriteIntent : 0);
   }
   void check_alignment(uint64_t linear, unsigned size) {
-    if ((mode_.bits & BlockMode::kAlignCheck) && (linear & (size - 1))) raise(sem::vector::AC, 0);
+    // #AC has the lowest priority: a non-canonical address faults in the MMU instead.
+    if ((mode_.bits & BlockMode::kAlignCheck) && (linear & (size - 1)) && canonical(linear)) raise(sem::vector::AC, 0);
   }
   uint64_t linear_address(Seg seg, uint64_t ea) const {
     if (seg == Seg::FS || seg == Seg::GS || (mode_.bits & BlockMode::kSegBases && seg != Seg::None))

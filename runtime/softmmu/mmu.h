@@ -18,7 +18,9 @@ struct TlbBank {
 // #SS, not #GP) or reads for a following write (the read then needs write
 // permission, as the reads of read-modify-write instructions do).
 namespace access_how {
-constexpr unsigned BankMask = 3, Stack = 4, WriteIntent = 8;
+// AlignChecked: an explicit access of the instruction (not a descriptor-table or TSS
+// access), subject to #AC.
+constexpr unsigned BankMask = 3, Stack = 4, WriteIntent = 8, AlignChecked = 16;
 }
 
 // Translates a linear address and fills the TLB. On failure records the fault

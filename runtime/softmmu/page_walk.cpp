@@ -1,6 +1,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "ir/semantics/canonical.h"
 #include "runtime/log.h"
 #include "runtime/softmmu/memory.h"
 #include "runtime/softmmu/mmu.h"
@@ -14,6 +15,8 @@ constexpr uint64_t P = 1, RW = 2, US = 4, A = 1u << 5, D = 1u << 6, PS = 1u << 7
 constexpr uint64_t NX = 1ull << 63;
 constexpr uint64_t Address = 0x000ffffffffff000ull;
 }  // namespace pte
+
+constexpr uint8_t kStackFault = 12, kGeneralProtection = 13, kPageFault = 14, kAlignmentCheck = 17;
 
 namespace pf {
 constexpr uint32_t Present = 1, Write = 2, User = 4, Reserved = 8, Fetch = 16;
@@ -34,10 +37,8 @@ void record_fault(ExecContext* ctx, uint8_t vector, uint32_t error_code, bool ha
   ex.error_code = error_code;
   ex.has_error_code = has_error_code;
   ex.cr2 = cr2;
-}
-
-bool canonical(uint64_t linear) {
-  return static_cast<uint64_t>(static_cast<int64_t>(linear << 16) >> 16) == linear;
+  // Both tiers store the faulting instruction's RIP before anything that can fault.
+  ex.rip = ctx->cpu.rip;
 }
 
 // Sets accessed (and dirty) bits with an atomic OR: other VCPUs walk the same tables.
@@ -176,7 +177,7 @@ bool mmu_translate(ExecContext* ctx, uint64_t linear, Access access, unsigned ho
   const unsigned bank = how & access_how::BankMask;
   const bool long_mode = cpu.efer & efer::LMA;
   if (long_mode && !canonical(linear)) {
-    record_fault(ctx, how & access_how::Stack ? 12 : 13, 0, true, 0);
+    record_fault(ctx, how & access_how::Stack ? kStackFault : kGeneralProtection, 0, true, 0);
     return false;
   }
   if (!long_mode) linear &= 0xffffffffu;
@@ -188,7 +189,7 @@ bool mmu_translate(ExecContext* ctx, uint64_t linear, Access access, unsigned ho
     if (error) {
       if (Log::on(LogItem::Mmu))
         Log::printf("mmu: #PF at 0x%llx error 0x%x\n", (unsigned long long)linear, error & ~kFaulted);
-      record_fault(ctx, 14, error & ~kFaulted, true, linear);
+      record_fault(ctx, kPageFault, error & ~kFaulted, true, linear);
       return false;
     }
   }
@@ -202,7 +203,16 @@ namespace {
 bool crosses_page(uint64_t linear, unsigned size) { return ((linear & 0xfff) + size) > kPageSize; }
 }  // namespace
 
+// #AC has the lowest priority of the faults of a data access, after a non-canonical address.
+bool misaligned_fault(ExecContext* ctx, uint64_t linear, unsigned size, unsigned how) {
+  if (!(how & access_how::AlignChecked) || !(linear & (size - 1)) || !alignment_checking(ctx->cpu)) return false;
+  if (!canonical(linear)) return false;
+  record_fault(ctx, kAlignmentCheck, 0, true, 0);
+  return true;
+}
+
 uint64_t mmu_read(ExecContext* ctx, uint64_t linear, unsigned size, unsigned how) {
+  if (misaligned_fault(ctx, linear, size, how)) return 0;
   const Access access = how & access_how::WriteIntent ? Access::Write : Access::Read;
   if (crosses_page(linear, size)) {
     // Translate both pages before reading, so a fault on the second leaves nothing half-done.
@@ -223,6 +233,7 @@ uint64_t mmu_read(ExecContext* ctx, uint64_t linear, unsigned size, unsigned how
 }
 
 void mmu_write(ExecContext* ctx, uint64_t linear, unsigned size, uint64_t value, unsigned how) {
+  if (misaligned_fault(ctx, linear, size, how)) return;
   if (crosses_page(linear, size)) {
     uint64_t first_paddr, second_paddr;
     unsigned first_len = kPageSize - (linear & 0xfff);
@@ -246,7 +257,7 @@ void* mmu_rmw_pointer(ExecContext* ctx, uint64_t linear, unsigned size, unsigned
   if (crosses_page(linear, size) || !ctx->memory->is_ram(paddr, size)) {
     if (Log::on(LogItem::Unimp))
       Log::printf("unimp: locked access at 0x%llx splits a page or touches MMIO\n", (unsigned long long)linear);
-    record_fault(ctx, 13, 0, true, 0);
+    record_fault(ctx, kGeneralProtection, 0, true, 0);
     return nullptr;
   }
   ctx->memory->note_write(paddr, size);

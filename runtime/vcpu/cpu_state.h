@@ -86,6 +86,11 @@ namespace efer {
 constexpr uint64_t SCE = 1u << 0, LME = 1u << 8, LMA = 1u << 10, NXE = 1u << 11;
 }
 
+// Misaligned data accesses of CPL-3 code raise #AC (SDM Vol. 3, 6.15, vector 17).
+inline bool alignment_checking(const CpuState& c) {
+  return (c.cr0 & cr0::AM) && (c.rflags & rflags::AC) && c.cpl == 3;
+}
+
 static_assert(offsetof(CpuState, gpr) == 0);
 static_assert(offsetof(CpuState, rip) == 128);
 static_assert(offsetof(CpuState, rflags) == 136);

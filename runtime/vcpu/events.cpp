@@ -1,5 +1,6 @@
 #include "runtime/vcpu/events.h"
 
+#include "ir/semantics/canonical.h"
 #include "runtime/log.h"
 #include "runtime/softmmu/mmu.h"
 #include "runtime/vcpu/descriptors.h"
@@ -311,16 +312,22 @@ bool interrupt_return(ExecContext* ctx, unsigned bits) {
   const bool long64 = long_mode && (c.seg[static_cast<int>(Seg::CS)].attrs & segattr::Long);
   const unsigned bytes = bits / 8;
   SegmentReg& ss = c.seg[static_cast<int>(Seg::SS)];
-  StackReader stack{ctx, long64 ? 0 : ss.base, c.gpr[RSP], long64 ? ~0ull : stack_mask(ss), bank_for(c.cpl)};
+  StackReader stack{ctx, long64 ? 0 : ss.base, c.gpr[RSP], long64 ? ~0ull : stack_mask(ss),
+                    bank_for(c.cpl) | access_how::AlignChecked};
+  // The whole frame is read before any of it is checked: a fault on its last word comes
+  // before a #GP for its CS.
   uint64_t ip, cs_value, flags;
   if (!stack.pop(bytes, &ip) || !stack.pop(bytes, &cs_value) || !stack.pop(bytes, &flags)) return false;
   const uint16_t cs_selector = static_cast<uint16_t>(cs_value);
+  const unsigned rpl = cs_selector & 3;
+  const bool outer = rpl > c.cpl;
+  uint64_t sp_value = 0, ss_value = 0;
+  if ((outer || long64) && (!stack.pop(bytes, &sp_value) || !stack.pop(bytes, &ss_value))) return false;
   if (!long_mode && (flags & rflags::VM) && c.cpl == 0) {
     if (Log::on(LogItem::Unimp)) Log::printf("unimp: IRET to virtual-8086 mode\n");
     fault(ctx, kGP, 0);
     return false;
   }
-  const unsigned rpl = cs_selector & 3;
   const uint32_t cs_error = cs_selector & ~3u;
   if (cs_error == 0) {
     fault(ctx, kGP, 0);
@@ -342,12 +349,9 @@ bool interrupt_return(ExecContext* ctx, unsigned bits) {
     fault(ctx, kNP, cs_error);
     return false;
   }
-  const bool outer = rpl > c.cpl;
   uint64_t new_sp = stack.sp;
   SegmentReg new_ss = ss;
   if (outer || long64) {
-    uint64_t sp_value, ss_value;
-    if (!stack.pop(bytes, &sp_value) || !stack.pop(bytes, &ss_value)) return false;
     const uint16_t ss_selector = static_cast<uint16_t>(ss_value);
     const uint32_t ss_error = ss_selector & ~3u;
     if (ss_error == 0) {
@@ -372,11 +376,13 @@ bool interrupt_return(ExecContext* ctx, unsigned bits) {
       }
       load_hidden(new_ss, ss_selector, ss_desc);
     }
-    new_sp = bits == 16 ? (c.gpr[RSP] & ~0xffffull) | (sp_value & 0xffff) : bits == 32 ? sp_value & 0xffffffff : sp_value;
+    // A 16-bit IRET in IA-32e mode zero-extends the SP it pops; legacy mode keeps ESP[31:16].
+    const uint64_t kept_high = bits == 16 && !long_mode ? c.gpr[RSP] & ~0xffffull : 0;
+    new_sp = kept_high | (bits == 16 ? sp_value & 0xffff : bits == 32 ? sp_value & 0xffffffff : sp_value);
   } else if (!long64) {
     new_sp = (c.gpr[RSP] & ~stack.mask) | stack.sp;
   }
-  if (target64 && !((static_cast<int64_t>(ip << 16) >> 16) == static_cast<int64_t>(ip))) {
+  if (target64 && !canonical(ip)) {
     fault(ctx, kGP, 0);
     return false;
   }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "ir/semantics/canonical.h"
 #include "runtime/vcpu/helpers.h"
 #include "runtime/vcpu/vcpu.h"
 
@@ -9,8 +10,6 @@ namespace orcvm {
 
 namespace {
 constexpr uint64_t kApicBaseDefault = 0xfee00000 | (1u << 11) /*enabled*/ | (1u << 8) /*BSP*/;
-
-bool canonical(uint64_t v) { return static_cast<uint64_t>(static_cast<int64_t>(v << 16) >> 16) == v; }
 
 // The MTRRs read back what was written (orcvm does not model memory types).
 struct MtrrRange {

@@ -1,5 +1,6 @@
 // The VCPU runtime's side of the privileged and special instructions (SDM Vol. 2,
 // each instruction's operation section): privilege checks first, then the effect.
+#include "ir/semantics/canonical.h"
 #include "runtime/log.h"
 #include "runtime/softmmu/mmu.h"
 #include "runtime/vcpu/descriptors.h"
@@ -19,7 +20,6 @@ CpuState& cpu(ExecContext* ctx) { return ctx->cpu; }
 SegmentReg& seg(CpuState& c, Seg s) { return c.seg[static_cast<int>(s)]; }
 bool protected_mode(const CpuState& c) { return (c.cr0 & cr0::PE) && !(c.rflags & rflags::VM); }
 bool long64(const CpuState& c) { return (c.efer & efer::LMA) && (c.seg[1].attrs & segattr::Long); }
-bool canonical(uint64_t v) { return static_cast<uint64_t>(static_cast<int64_t>(v << 16) >> 16) == v; }
 void gp(ExecContext* ctx, uint32_t error = 0) { raise_exception(ctx, kGP, error, true); }
 void ud(ExecContext* ctx) { raise_exception(ctx, kUD); }
 
@@ -132,7 +132,7 @@ struct Stack {
     const bool flat64 = long64(c);
     return Stack{flat64 ? 0 : ss.base,
                  flat64 ? ~0ull : (ss.attrs & segattr::DefaultBig) ? 0xffffffffull : 0xffffull,
-                 (c.cpl == 3 ? TlbBank::User : TlbBank::Supervisor) | access_how::Stack};
+                 (c.cpl == 3 ? TlbBank::User : TlbBank::Supervisor) | access_how::Stack | access_how::AlignChecked};
   }
   uint64_t with_sp(const CpuState& c, uint64_t sp) const { return (c.gpr[RSP] & ~mask) | (sp & mask); }
 };

@@ -66,7 +66,7 @@ BlockMode Vcpu::current_mode() const {
   if (c.cr0 & cr0::PG) m.bits |= BlockMode::kPaging;
   m.bits |= ((c.rflags >> 12) & 3) << BlockMode::kIoplShift;
   if (c.rflags & rflags::TF) m.bits |= BlockMode::kTrap;
-  if ((c.cr0 & cr0::AM) && (c.rflags & rflags::AC) && c.cpl == 3) m.bits |= BlockMode::kAlignCheck;
+  if (alignment_checking(c)) m.bits |= BlockMode::kAlignCheck;
   if (options_.count_instructions) m.bits |= BlockMode::kCounting;
   if (!m.long64())
     for (Seg s : {Seg::ES, Seg::CS, Seg::SS, Seg::DS})

@@ -194,7 +194,9 @@ TEST(KvmOracle, SaysWhyItCannotRun) {
     EXPECT_EQ(kvm.unavailable(), "no /dev/kvm");
     GTEST_SKIP() << "skipped: no /dev/kvm";
   }
-  if (KvmOracle::device_is_pvm()) EXPECT_NE(kvm.unavailable().find("kvm-pvm"), std::string::npos) << kvm.unavailable();
+  if (KvmOracle::device_is_pvm()) {
+    EXPECT_NE(kvm.unavailable().find("kvm-pvm"), std::string::npos) << kvm.unavailable();
+  }
 }
 
 // On kvm-pvm too: these cases run natively there.
