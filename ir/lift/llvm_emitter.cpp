@@ -246,6 +246,18 @@ llvm::Value* LlvmEmitter::rmw_pointer(llvm::Value* linear, unsigned bits, Seg se
   return phi;
 }
 
+// A split-page or MMIO locked access worked on ExecContext::locked_bounce: write it back.
+void LlvmEmitter::commit_if_bounced(llvm::Value* host) {
+  llvm::Value* bounce = b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), ctx_, offsetof(ExecContext, locked_bounce));
+  llvm::BasicBlock* commit = new_block("locked_commit");
+  llvm::BasicBlock* join = new_block("locked_committed");
+  b_.CreateCondBr(b_.CreateICmpEQ(host, bounce), commit, join, llvm::MDBuilder(llctx_).createUnlikelyBranchWeights());
+  b_.SetInsertPoint(commit);
+  b_.CreateCall(declare(module_, "orcvm_locked_commit", b_.getVoidTy(), {b_.getPtrTy()}), {ctx_});
+  b_.CreateBr(join);
+  b_.SetInsertPoint(join);
+}
+
 LlvmEmitter::Value<64> LlvmEmitter::call_helper(Helper h, llvm::Value* const (&args)[3]) {
   store_state(b_.getInt64(insn_->rip), offsetof(ExecContext, cpu.rip));
   auto fn = declare(module_, helper_symbol(h), ty<64>(), {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>()});

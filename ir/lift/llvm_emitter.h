@@ -141,6 +141,7 @@ class LlvmEmitter {
     old->addIncoming(b_.CreateExtractValue(pair, 0), b_.GetInsertBlock());
     b_.CreateCondBr(b_.CreateExtractValue(pair, 1), done, loop);
     b_.SetInsertPoint(done);
+    commit_if_bounced(host);
     return {Value<W>{old}, result};
   }
 
@@ -203,7 +204,10 @@ class LlvmEmitter {
   llvm::Value* tlb_hit(llvm::Value* linear, unsigned bytes, size_t tag_offset, llvm::Value** host);
   llvm::Value* memory_load(llvm::Value* linear, unsigned bits, Seg seg, bool write_intent);
   void memory_store(llvm::Value* linear, llvm::Value* value, unsigned bits, Seg seg);
+  // A host pointer for a locked update; when it is the bounce buffer
+  // (runtime/softmmu/locked_access.h), commit_if_bounced writes it back.
   llvm::Value* rmw_pointer(llvm::Value* linear, unsigned bits, Seg seg);
+  void commit_if_bounced(llvm::Value* host);
   // The access word of the slow paths (see access_how in runtime/softmmu/mmu.h).
   uint64_t how(Seg seg, bool write_intent) const;
   void check_alignment(llvm::Value* linear, unsigned bytes);

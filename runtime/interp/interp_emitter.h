@@ -6,6 +6,7 @@
 
 #include "ir/semantics/canonical.h"
 #include "ir/semantics/emitter.h"
+#include "runtime/softmmu/locked_access.h"
 #include "runtime/softmmu/mmu.h"
 #include "runtime/vcpu/exec_context.h"
 #include "runtime/vcpu/helpers.h"
@@ -140,8 +141,10 @@ class InterpEmitter {
     for (;;) {
       Value<W> result = compute(Value<W>{static_cast<T>(old)});
       Word desired = static_cast<Word>(result.v);
-      if (__atomic_compare_exchange_n(host, &old, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+      if (__atomic_compare_exchange_n(host, &old, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+        if (is_locked_bounce(ctx_, host)) mmu_locked_commit(ctx_);
         return {Value<W>{static_cast<T>(old)}, result};
+      }
     }
   }
 

@@ -31,10 +31,6 @@ bool mmu_translate(ExecContext* ctx, uint64_t linear, Access access, unsigned ho
 // Slow paths; a fault is recorded in ctx->cpu.exception (the caller checks it).
 uint64_t mmu_read(ExecContext* ctx, uint64_t linear, unsigned size, unsigned how);
 void mmu_write(ExecContext* ctx, uint64_t linear, unsigned size, uint64_t value, unsigned how);
-// A host pointer for an atomic read-modify-write of size bytes, or null after a
-// fault. Accesses that cross a page or touch MMIO are refused with #GP(0) (logged
-// under -d unimp): locked split and MMIO operations are not emulated.
-void* mmu_rmw_pointer(ExecContext* ctx, uint64_t linear, unsigned size, unsigned how);
 // Reads code bytes for the decoder; returns the number read before a fault or the
 // end of a page run. The physical address of the first byte goes to *paddr.
 bool mmu_fetch(ExecContext* ctx, uint64_t linear, uint8_t* buf, unsigned size, uint64_t* paddr);

@@ -250,20 +250,6 @@ void mmu_write(ExecContext* ctx, uint64_t linear, unsigned size, uint64_t value,
   ctx->memory->write(paddr, size, value);
 }
 
-void* mmu_rmw_pointer(ExecContext* ctx, uint64_t linear, unsigned size, unsigned how) {
-  if (uint8_t* host = tlb_lookup(ctx, how & access_how::BankMask, linear, size, Access::Write)) return host;
-  uint64_t paddr;
-  if (!mmu_translate(ctx, linear, Access::Write, how, &paddr)) return nullptr;
-  if (crosses_page(linear, size) || !ctx->memory->is_ram(paddr, size)) {
-    if (Log::on(LogItem::Unimp))
-      Log::printf("unimp: locked access at 0x%llx splits a page or touches MMIO\n", (unsigned long long)linear);
-    record_fault(ctx, kGeneralProtection, 0, true, 0);
-    return nullptr;
-  }
-  ctx->memory->note_write(paddr, size);
-  return ctx->memory->ram() + paddr;
-}
-
 bool mmu_fetch(ExecContext* ctx, uint64_t linear, uint8_t* buf, unsigned size, uint64_t* paddr) {
   unsigned bank = ctx->cpu.cpl == 3 ? TlbBank::User : TlbBank::Supervisor;
   if (!mmu_translate(ctx, linear, Access::Execute, bank, paddr)) return false;

@@ -25,6 +25,15 @@ constexpr unsigned kTlbBits = 8;
 constexpr unsigned kTlbEntries = 1u << kTlbBits;
 constexpr unsigned kTlbBanks = 3;  // user, supervisor, supervisor with SMAP active
 
+// Where a locked read-modify-write that splits a page or touches MMIO is performed
+// (runtime/softmmu/locked_access.h).
+struct LockedBounce {
+  alignas(16) uint8_t bytes[16];
+  uint64_t linear;
+  uint32_t size;
+  uint32_t how;
+};
+
 struct JumpCacheEntry {
   uint64_t rip;
   uint64_t mode;  // BlockMode bits; an entry matches only the mode it was made in
@@ -62,6 +71,7 @@ struct ExecContext {
   // INVLPG inside it flushes the whole TLB.
   uint64_t large_page_first;
   uint64_t large_page_last;
+  LockedBounce locked_bounce;
   TlbEntry tlb[kTlbBanks][kTlbEntries];
   JumpCacheEntry jump_cache[kJumpCacheEntries];
 };

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "runtime/log.h"
+#include "runtime/softmmu/locked_access.h"
 #include "runtime/softmmu/mmu.h"
 #include "runtime/vcpu/cpu_model.h"
 #include "runtime/vcpu/vcpu.h"
@@ -215,6 +216,7 @@ uint64_t helper_Cmpxchg16b(ExecContext* ctx, uint64_t ea, uint64_t seg, uint64_t
     r[RAX] = static_cast<uint64_t>(expected);
     r[RDX] = static_cast<uint64_t>(expected >> 64);
   }
+  if (is_locked_bounce(ctx, host)) mmu_locked_commit(ctx);
   ctx->cpu.zf = equal;
   return 0;
 }
@@ -272,6 +274,8 @@ void* orcvm_mem_rmw(orcvm::ExecContext* ctx, uint64_t linear, uint64_t size, uin
   return p;
 }
 
+void orcvm_locked_commit(orcvm::ExecContext* ctx) { orcvm::mmu_locked_commit(ctx); }
+
 // Where an unchained exit goes: back to the VCPU loop.
 void orcvm_exit_stub(orcvm::ExecContext*) {}
 
@@ -284,6 +288,7 @@ std::vector<std::pair<std::string, void*>> runtime_symbols() {
       {"orcvm_mem_read", reinterpret_cast<void*>(&orcvm_mem_read)},
       {"orcvm_mem_write", reinterpret_cast<void*>(&orcvm_mem_write)},
       {"orcvm_mem_rmw", reinterpret_cast<void*>(&orcvm_mem_rmw)},
+      {"orcvm_locked_commit", reinterpret_cast<void*>(&orcvm_locked_commit)},
       {"orcvm_exit_stub", reinterpret_cast<void*>(&orcvm_exit_stub)},
   };
   for (int h = 0; h < static_cast<int>(Helper::Count); ++h)
