@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages orcvm needs to build, test and benchmark.
 set -euo pipefail
-packages=(cmake ninja-build g++ llvm-19-dev clang-19 lld-19 libzydis-dev libtbb-dev
-          libboost-program-options-dev libgtest-dev qemu-system-x86 python3)
+packages=(cmake ninja-build g++ llvm-19-dev clang-19 lld-19 libclang-rt-19-dev libzydis-dev libtbb-dev
+          libboost-program-options-dev libgtest-dev qemu-system-x86 python3 xxd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -7,3 +7,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
 cd "$build"
 ctest --output-on-failure -j"$(nproc)" "$@"
+# The libFuzzer harnesses, each for a bounded time (FUZZ_SECONDS=0 skips them).
+if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
+  "$root/fuzz/run.sh" "${FUZZ_SECONDS:-60}"
+fi
