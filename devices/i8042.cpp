@@ -51,11 +51,8 @@ void I8042::update_irq() {
 }
 
 void I8042::set_output_port(uint8_t value) {
-  const uint8_t old = outport_;
   outport_ = value;
-  if ((old ^ value) & kOutA20) {
-    if (a20_) a20_(value & kOutA20);
-  }
+  if (a20_) a20_(value & kOutA20);  // every write drives the gate (shared with port 0x92)
   if (!(value & kOutReset)) {
     outport_ |= kOutReset;  // the reset line is a pulse as far as we are concerned
     if (reset_) reset_();

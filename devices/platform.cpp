@@ -156,7 +156,10 @@ Platform::Platform(Clock& clock, const PlatformConfig& config, PlatformCallbacks
   rtc.cpus = config.cpus;
   rtc.base_time = config.use_host_time ? static_cast<int64_t>(std::time(nullptr)) : config.rtc_base_time;
   rtc_ = std::make_unique<RtcCmos>(clock_, &isa_[8], rtc);
+  // The gate follows the last write of either device; the CPU side hears only changes.
   auto a20 = [this](bool on) {
+    if (on == a20_enabled_) return;
+    a20_enabled_ = on;
     if (callbacks_.a20) callbacks_.a20(on);
   };
   i8042_ = std::make_unique<I8042>(&isa_[1], &isa_[12], [this] { do_reset("i8042 reset (port 0x64 <- 0xfe)"); },

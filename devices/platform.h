@@ -78,7 +78,7 @@ struct PlatformCallbacks {
   std::function<void(int status)> exit;           // isa-debug-exit: status (value << 1) | 1
   std::function<void()> poweroff;                 // ACPI S5; when empty, exit(0)
   std::function<void(const char* source)> reset;  // i8042 0xFE, port 0xCF9 / ACPI reset register, port 0x92
-  std::function<void(bool enabled)> a20;          // i8042 output port, port 0x92
+  std::function<void(bool enabled)> a20;          // the A20 gate changed (i8042 output port, port 0x92)
   // The earliest timer deadline moved earlier (a VCPU running with an
   // instruction budget re-arms it). Called with the platform mutex held.
   std::function<void(uint64_t deadline)> deadline_changed;
@@ -144,6 +144,10 @@ class Platform : private IpiSink {
   void halt(unsigned cpu, bool interrupts_enabled);
   // Makes halt(cpu) return (e.g. a stop request from another thread).
   void kick(unsigned cpu);
+
+  // The A20 gate: open at power-on; the last write of port 0x92 or of the i8042
+  // output port sets it.
+  bool a20_enabled() const { return a20_enabled_; }
 
   // Events from the host.
   void press_power_button();
@@ -221,6 +225,7 @@ class Platform : private IpiSink {
   AcpiTables acpi_;
   std::vector<E820Entry> e820_;
 
+  bool a20_enabled_ = true;
   std::atomic<uint64_t> deadline_{kNoDeadline};
   int event_fd_ = -1;
   std::thread thread_;

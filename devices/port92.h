@@ -1,7 +1,8 @@
 #pragma once
 // System control port A (port 0x92, "fast A20"): bit 1 drives the A20 gate,
 // a rising edge of bit 0 resets the system. Reads return the last value with
-// bit 1 showing the A20 state.
+// bit 1 showing the A20 state. Every write drives the gate, which the i8042's
+// output port drives as well: the last writer wins (QEMU).
 #include <cstdint>
 #include <functional>
 
@@ -19,7 +20,7 @@ class Port92 : public PortDevice {
   void port_write(uint16_t, unsigned, uint32_t v) override {
     const uint8_t old = value_;
     value_ = v & 0x03;
-    if (((old ^ value_) & 0x02) && a20_) a20_(value_ & 0x02);
+    if (a20_) a20_(value_ & 0x02);
     if ((value_ & 0x01) && !(old & 0x01)) {
       value_ &= ~0x01;  // the reset pulse ends with the reset
       if (reset_) reset_();

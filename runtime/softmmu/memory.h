@@ -1,6 +1,7 @@
 #pragma once
 // Guest physical memory: RAM as one host mapping, device MMIO through the bus,
-// and the per-page record of which RAM pages hold translated code.
+// the per-page record of which RAM pages hold translated code, and the A20 gate
+// on the CPU's address lines.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -31,6 +32,16 @@ class PhysicalMemory {
   uint64_t ram_size() const { return ram_size_; }
   Bus& bus() { return bus_; }
 
+  // The A20 gate (port 0x92 bit 1, the i8042 output port bit 1). While it is
+  // closed, physical address bit 20 of every CPU access (data, fetch, page-table
+  // walk) is forced to 0, so FFFF:0010 wraps to 0 as on an 8086. Devices and
+  // loaders address memory directly and are not affected. The MMU applies the
+  // mask when it translates; whoever changes the gate flushes the VCPUs' TLBs.
+  uint64_t cpu_address_mask() const { return cpu_address_mask_.load(std::memory_order_relaxed); }
+  void set_a20(bool enabled) {
+    cpu_address_mask_.store(enabled ? ~uint64_t{0} : ~kA20Bit, std::memory_order_relaxed);
+  }
+
   bool is_ram(uint64_t paddr, uint64_t size) const {
     return paddr < ram_size_ && size <= ram_size_ - paddr;
   }
@@ -54,6 +65,8 @@ class PhysicalMemory {
   Bus bus_;
   std::vector<std::atomic<uint8_t>> code_pages_;
   CodeWriteListener* listener_ = nullptr;
+  static constexpr uint64_t kA20Bit = uint64_t{1} << 20;
+  std::atomic<uint64_t> cpu_address_mask_{~uint64_t{0}};  // A20 enabled, as firmware leaves it
 };
 
 }  // namespace orcvm

@@ -64,6 +64,7 @@ uint32_t walk(ExecContext* ctx, uint64_t linear, Access access, bool user, Walk*
   const bool fetch = access == Access::Execute;
   const bool nxe = cpu.efer & efer::NXE;
   uint32_t fault_bits = (write ? pf::Write : 0) | (user ? pf::User : 0) |
+  const uint64_t address_mask = mem.cpu_address_mask();  // the walk's reads go through the A20 gate too
                         (fetch && (nxe || (cpu.cr4 & cr4::SMEP)) ? pf::Fetch : 0);
 
   const bool pae = cpu.cr4 & cr4::PAE;
@@ -96,7 +97,7 @@ uint32_t walk(ExecContext* ctx, uint64_t linear, Access access, bool user, Walk*
     } else {
       index = (linear >> shift) & ((1u << index_bits) - 1);
     }
-    entry_paddr = table + index * entry_size;
+    entry_paddr = (table + index * entry_size) & address_mask;
     entry_addrs[level - 1] = entry_paddr;
     entry = mem.read(entry_paddr, entry_size);
     if (!(entry & pte::P)) return kFaulted | fault_bits;
@@ -195,6 +196,7 @@ bool mmu_translate(ExecContext* ctx, uint64_t linear, Access access, unsigned ho
   }
   fill_tlb(ctx, linear, bank, w);
   *paddr = w.paddr;
+  w.paddr &= ctx->memory->cpu_address_mask();
   return true;
 }
 

@@ -23,6 +23,11 @@ Machine::Machine(const MachineConfig& config)
   callbacks.reset = [this](const char* source) {
     vcpu_->request_stop(RunResult{RunResult::Kind::Reset, 0, std::string("guest requested a reset (") + source + ")"});
   };
+  // The gate changes what every physical address means to the CPU.
+  callbacks.a20 = [this](bool enabled) {
+    memory_->set_a20(enabled);
+    vcpu_->flush_translation_caches();
+  };
   platform_ = std::make_unique<Platform>(clock_, platform_config, callbacks);
   platform_->attach(memory_->bus());
   platform_->install_firmware_tables(memory_->ram(), memory_->ram_size());

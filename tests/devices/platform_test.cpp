@@ -162,6 +162,22 @@ TEST_F(PlatformTest, ExitPoweroffResetA20Callbacks) {
   EXPECT_FALSE(a20.back());
 }
 
+TEST_F(PlatformTest, A20GateFollowsTheLastWriter) {
+  EXPECT_TRUE(platform.a20_enabled());
+  bus.out(0x92, 0x00);  // closes the gate although the i8042 output port still has A20 set
+  EXPECT_FALSE(platform.a20_enabled());
+  bus.out(0x92, 0x00);  // no change, no callback
+  bus.out(0x64, 0xd1);
+  bus.out(0x60, 0xcf);  // the i8042 rewrites its unchanged A20 bit: the gate opens
+  EXPECT_TRUE(platform.a20_enabled());
+  bus.out(0x64, 0xdd);  // i8042 "disable A20"
+  EXPECT_FALSE(platform.a20_enabled());
+  EXPECT_EQ(bus.in(0x92) & 0x02, 0x02u);  // port 0x92 still reads back what was written to it
+  bus.out(0x92, 0x02);
+  EXPECT_TRUE(platform.a20_enabled());
+  EXPECT_EQ(a20, (std::vector<bool>{false, true, false, true}));
+}
+
 TEST_F(PlatformTest, WakeUpWhenAnInterruptArrives) {
   InterruptController& cpu = platform.interrupt_controller(0);
   int wakeups = 0;
