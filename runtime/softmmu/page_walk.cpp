@@ -3,6 +3,7 @@
 
 #include "ir/semantics/canonical.h"
 #include "runtime/log.h"
+#include "runtime/vcpu/debug_breakpoints.h"
 #include "runtime/softmmu/memory.h"
 #include "runtime/softmmu/mmu.h"
 
@@ -154,6 +155,7 @@ void fill_tlb(ExecContext* ctx, uint64_t linear, unsigned bank, const Walk& w) {
   TlbEntry& e = tlb_entry(ctx, bank, linear);
   e.read_tag = e.write_tag = e.exec_tag = kTlbInvalid;
   if (!mem.is_ram(page_paddr, kPageSize)) return;  // MMIO and holes always take the slow path
+  if (data_breakpoints_armed(ctx->cpu)) return;       // every access must reach note_data_access
   const uint64_t vpage = linear & kPageMask;
   e.addend = reinterpret_cast<uint64_t>(mem.ram()) + page_paddr - vpage;
   e.read_tag = vpage;
@@ -215,6 +217,7 @@ bool misaligned_fault(ExecContext* ctx, uint64_t linear, unsigned size, unsigned
 
 uint64_t mmu_read(ExecContext* ctx, uint64_t linear, unsigned size, unsigned how) {
   if (misaligned_fault(ctx, linear, size, how)) return 0;
+  note_data_access(ctx, linear, size, false);
   const Access access = how & access_how::WriteIntent ? Access::Write : Access::Read;
   if (crosses_page(linear, size)) {
     // Translate both pages before reading, so a fault on the second leaves nothing half-done.
@@ -236,6 +239,7 @@ uint64_t mmu_read(ExecContext* ctx, uint64_t linear, unsigned size, unsigned how
 
 void mmu_write(ExecContext* ctx, uint64_t linear, unsigned size, uint64_t value, unsigned how) {
   if (misaligned_fault(ctx, linear, size, how)) return;
+  note_data_access(ctx, linear, size, true);
   if (crosses_page(linear, size)) {
     uint64_t first_paddr, second_paddr;
     unsigned first_len = kPageSize - (linear & 0xfff);

@@ -65,7 +65,7 @@ struct CpuState {
 
   PendingException exception;
   uint8_t nmi_blocked;       // from NMI delivery until the next IRET
-  uint8_t interrupt_shadow;  // after STI, MOV SS, POP SS: no interrupt before the next instruction
+  uint8_t interrupt_shadow;  // interrupt_shadow::Sti or MovSs: no interrupt before the next instruction
   uint8_t shutdown;          // triple fault
 
   uint64_t get_rflags() const;
@@ -85,6 +85,13 @@ constexpr uint64_t VME = 1u << 0, PVI = 1u << 1, TSD = 1u << 2, DE = 1u << 3, PS
 namespace efer {
 constexpr uint64_t SCE = 1u << 0, LME = 1u << 8, LMA = 1u << 10, NXE = 1u << 11;
 }
+
+namespace interrupt_shadow {
+constexpr uint8_t None = 0, Sti = 1, MovSs = 2;  // MOV SS and POP SS also delay debug traps
+}
+
+constexpr uint8_t kDebugVector = 1;
+constexpr uint64_t kDr6BreakpointHits = 0xf, kDr6SingleStep = 1u << 14;
 
 // Misaligned data accesses of CPL-3 code raise #AC (SDM Vol. 3, 6.15, vector 17).
 inline bool alignment_checking(const CpuState& c) {

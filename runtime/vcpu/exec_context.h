@@ -72,6 +72,8 @@ struct ExecContext {
   uint64_t large_page_first;
   uint64_t large_page_last;
   LockedBounce locked_bounce;
+  // DR6.B0-B3 bits of the data breakpoints the current instruction hit (debug_breakpoints.h).
+  uint32_t data_breakpoint_hits;
   TlbEntry tlb[kTlbBanks][kTlbEntries];
   JumpCacheEntry jump_cache[kJumpCacheEntries];
 };

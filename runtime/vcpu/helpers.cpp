@@ -167,7 +167,7 @@ uint64_t helper_Sti(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
     raise_exception(ctx, kGP, 0, true);
     return 0;
   }
-  if (!(ctx->cpu.rflags & rflags::IF)) ctx->cpu.interrupt_shadow = 1;
+  if (!(ctx->cpu.rflags & rflags::IF)) ctx->cpu.interrupt_shadow = interrupt_shadow::Sti;
   ctx->cpu.rflags |= rflags::IF;
   return 0;
 }

@@ -207,7 +207,7 @@ uint64_t helper_LoadSegment(ExecContext* ctx, uint64_t segment, uint64_t selecto
     ud(ctx);
     return 0;
   }
-  if (load_segment(ctx, s, static_cast<uint16_t>(selector)) && s == Seg::SS) cpu(ctx).interrupt_shadow = 1;
+  if (load_segment(ctx, s, static_cast<uint16_t>(selector)) && s == Seg::SS) cpu(ctx).interrupt_shadow = interrupt_shadow::MovSs;
   return 0;
 }
 
@@ -588,6 +588,7 @@ uint64_t helper_WriteDr(ExecContext* ctx, uint64_t n, uint64_t value, uint64_t) 
     return 0;
   }
   c.dr[n] = value;
+  tlb_flush(ctx);  // while data breakpoints are armed the TLB caches nothing (debug_breakpoints.h)
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "jit/jit.h"
 #include "runtime/interp/interpreter.h"
 #include "runtime/log.h"
+#include "runtime/vcpu/debug_breakpoints.h"
 #include "runtime/vcpu/background_compiler.h"
 #include "devices/platform.h"
 #include "runtime/vcpu/events.h"
@@ -366,16 +367,9 @@ std::optional<RunResult> Vcpu::step(const TranslatedBlock** executed) {
     return RunResult{RunResult::Kind::Budget, 0, "instruction budget exhausted"};
   if (compiler_) install_finished_compiles();
 
-  if (c.interrupt_shadow || (c.rflags & rflags::TF)) {
-    // One instruction on its own: interrupts wait for the end of a shadow, and with
-    // TF each instruction is followed by a single-step #DB.
-    const bool single_step = c.rflags & rflags::TF;
-    c.interrupt_shadow = 0;
-    run_single_instruction();
-    if (single_step && !c.exception.pending) {
-      c.dr[6] |= 1u << 14;  // BS
-      raise_exception(ctx_.get(), 1);
-    }
+  if (c.interrupt_shadow || (c.rflags & rflags::TF) || instruction_breakpoints_armed(c) ||
+      data_breakpoints_armed(c)) {
+    run_single_instruction_with_debug_checks();
     ctx_->last_exit_slot = nullptr;
     return std::nullopt;
   }
@@ -387,8 +381,36 @@ std::optional<RunResult> Vcpu::step(const TranslatedBlock** executed) {
   }
   try_chain(block);
   execute(block);
+  if (!c.exception.pending) c.rflags &= ~rflags::RF;  // RF lasts one instruction
   if (executed) *executed = block;
   return std::nullopt;
+}
+
+// One instruction on its own: interrupts wait for the end of a shadow, TF ends each
+// instruction with a single-step trap, DR0-3 breakpoints are checked around it (an
+// instruction breakpoint is a fault, a data breakpoint a trap). After MOV SS or POP SS
+// the debug traps wait for the end of the next instruction (SDM Vol. 3, 6.8.3).
+void Vcpu::run_single_instruction_with_debug_checks() {
+  CpuState& c = ctx_->cpu;
+  const bool single_step = c.rflags & rflags::TF;
+  c.interrupt_shadow = 0;
+  if (!(c.rflags & rflags::RF)) {
+    if (const uint32_t hits = instruction_breakpoint_hits(c, c.seg[static_cast<int>(Seg::CS)].base + c.rip)) {
+      c.dr[6] = (c.dr[6] & ~kDr6BreakpointHits) | hits;
+      raise_exception(ctx_.get(), kDebugVector);
+      return;
+    }
+  }
+  ctx_->data_breakpoint_hits = 0;
+  run_single_instruction();
+  if (c.exception.pending) return;
+  c.rflags &= ~rflags::RF;
+  if (c.interrupt_shadow == interrupt_shadow::MovSs) return;
+  const uint32_t data_hits = ctx_->data_breakpoint_hits;
+  if (!single_step && !data_hits) return;
+  if (single_step) c.dr[6] |= kDr6SingleStep;
+  if (data_hits) c.dr[6] = (c.dr[6] & ~kDr6BreakpointHits) | data_hits;
+  raise_exception(ctx_.get(), kDebugVector);
 }
 
 void Vcpu::reclaim_translations() {

@@ -107,6 +107,7 @@ class Vcpu : public CodeWriteListener {
   std::optional<RunResult> wait_while_halted();
   // Runs the next instruction alone in the interpreter (interrupt shadow, TF).
   void run_single_instruction();
+  void run_single_instruction_with_debug_checks();
 
   PhysicalMemory& memory_;
   VcpuOptions options_;
