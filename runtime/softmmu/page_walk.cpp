@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 
@@ -6,6 +7,7 @@
 #include "runtime/vcpu/debug_breakpoints.h"
 #include "runtime/softmmu/memory.h"
 #include "runtime/softmmu/mmu.h"
+#include "runtime/vcpu/cpu_model.h"
 
 namespace orcvm {
 
@@ -53,19 +55,55 @@ void set_bits(PhysicalMemory& mem, uint64_t entry_paddr, unsigned entry_size, ui
   }
 }
 
+// Bits hi..lo set (none when lo > hi).
+constexpr uint64_t bits(unsigned hi, unsigned lo) {
+  return lo > hi ? 0 : (~uint64_t{0} >> (63 - hi)) & (~uint64_t{0} << lo);
+}
+
+// What orcvm's CPUID model says about paging, and the reserved bits that follow
+// from it (SDM Vol. 3, 4.1.4 and the entry formats of 4.3-4.5).
+struct PagingModel {
+  unsigned maxphyaddr;
+  bool gib_pages;
+  uint64_t reserved_above_maxphyaddr;  // bits 51:MAXPHYADDR of a PAE or 4-level entry
+  uint64_t reserved_in_4mib_pde;       // 32-bit paging, CR4.PSE = 1, PS = 1
+  uint64_t reserved_in_pae_pdpte;      // the four PDPTEs of PAE paging
+};
+
+PagingModel paging_model() {
+  PagingModel m;
+  const bool pae = cpuid(1, 0).edx & (1u << 6);
+  const bool pse36 = cpuid(1, 0).edx & (1u << 17);
+  // MAXPHYADDR comes from CPUID.80000008H:EAX[7:0]; without that leaf it is 36
+  // with PAE and 32 without.
+  m.maxphyaddr = cpuid(0x80000000, 0).eax >= 0x80000008 ? cpuid(0x80000008, 0).eax & 0xff : pae ? 36 : 32;
+  m.gib_pages = cpuid(0x80000001, 0).edx & (1u << 26);
+  m.reserved_above_maxphyaddr = bits(51, m.maxphyaddr);
+  // A 4-MiB PDE holds physical address bits 39:32 in bits 20:13 with PSE-36;
+  // without PSE-36 all of bits 21:13 are reserved.
+  m.reserved_in_4mib_pde = pse36 ? bits(21, std::min(m.maxphyaddr, 40u) - 19) : bits(21, 13);
+  // SDM 4.4.1: a reserved bit in a PDPTE makes the MOV to CR3 that loads the PDPTE
+  // registers raise #GP(0). orcvm has no PDPTE registers and reads the PDPTEs on
+  // every walk, so it reports them as QEMU does: #PF with RSVD at first use.
+  m.reserved_in_pae_pdpte = bits(63, m.maxphyaddr) | bits(8, 5) | bits(2, 1);
+  return m;
+}
+
 // Walks the guest page tables for every paging mode: 32-bit (with 4 MiB pages),
 // PAE and 4-level. Returns 0 on success, else the #PF error code (with a marker bit
-// so that 0 is never an error).
+// so that 0 is never an error). A present entry with a reserved bit set ends the
+// walk with P and RSVD in the error code (SDM Vol. 3, 4.7).
 constexpr uint32_t kFaulted = 1u << 31;
 
 uint32_t walk(ExecContext* ctx, uint64_t linear, Access access, bool user, Walk* out) {
+  static const PagingModel paging = paging_model();
   const CpuState& cpu = ctx->cpu;
   PhysicalMemory& mem = *ctx->memory;
   const bool write = access == Access::Write;
   const bool fetch = access == Access::Execute;
   const bool nxe = cpu.efer & efer::NXE;
-  uint32_t fault_bits = (write ? pf::Write : 0) | (user ? pf::User : 0) |
   const uint64_t address_mask = mem.cpu_address_mask();  // the walk's reads go through the A20 gate too
+  uint32_t fault_bits = (write ? pf::Write : 0) | (user ? pf::User : 0) |
                         (fetch && (nxe || (cpu.cr4 & cr4::SMEP)) ? pf::Fetch : 0);
 
   const bool pae = cpu.cr4 & cr4::PAE;
@@ -102,20 +140,32 @@ uint32_t walk(ExecContext* ctx, uint64_t linear, Access access, bool user, Walk*
     entry_addrs[level - 1] = entry_paddr;
     entry = mem.read(entry_paddr, entry_size);
     if (!(entry & pte::P)) return kFaulted | fault_bits;
-    if (pae && !long_mode && level == 3) {  // PAE PDPTEs carry no permissions
+    const bool pae_pdpte = levels == 3 && level == 3;
+    bool maps_page = false;
+    uint64_t reserved;
+    if (levels == 2) {
+      // With CR4.PSE = 0 the PS bit of a PDE is ignored, not reserved.
+      maps_page = level == 2 && (entry & pte::PS) && (cpu.cr4 & cr4::PSE);
+      reserved = maps_page ? paging.reserved_in_4mib_pde : 0;
+    } else if (pae_pdpte) {
+      reserved = paging.reserved_in_pae_pdpte;
+    } else {
+      reserved = paging.reserved_above_maxphyaddr | (nxe ? 0 : pte::NX);
+      if (level > 1 && (entry & pte::PS)) {
+        maps_page = level == 2 || (level == 3 && paging.gib_pages);
+        // PS is reserved in a PML4E, and in a PDPTE without 1-GiB pages.
+        reserved |= !maps_page ? pte::PS : level == 2 ? bits(20, 13) : bits(29, 13);
+      }
+    }
+    if (entry & reserved) return kFaulted | fault_bits | pf::Present | pf::Reserved;
+    if (pae_pdpte) {  // PAE PDPTEs carry no permissions
       table = entry & pte::Address;
       continue;
     }
     rw = rw && (entry & pte::RW);
     us = us && (entry & pte::US);
-    if (pae && nxe && (entry & pte::NX)) nx = true;
-    if (pae && !nxe && (entry & pte::NX)) return kFaulted | fault_bits | pf::Present | pf::Reserved;
-    const bool large_allowed = level == 2 ? (pae || (cpu.cr4 & cr4::PSE)) : (level == 3 && long_mode);
-    if (level > 1 && (entry & pte::PS)) {
-      if (!large_allowed) return kFaulted | fault_bits | pf::Present | pf::Reserved;
-      break;
-    }
-    if (level == 1) break;
+    if (nxe && (entry & pte::NX)) nx = true;
+    if (maps_page || level == 1) break;
     table = entry & (pae ? pte::Address : 0xfffff000u);
   }
 
@@ -196,9 +246,9 @@ bool mmu_translate(ExecContext* ctx, uint64_t linear, Access access, unsigned ho
       return false;
     }
   }
+  w.paddr &= ctx->memory->cpu_address_mask();
   fill_tlb(ctx, linear, bank, w);
   *paddr = w.paddr;
-  w.paddr &= ctx->memory->cpu_address_mask();
   return true;
 }
 
