@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "devices/interrupts.h"
 #include "runtime/log.h"
 #include "runtime/softmmu/locked_access.h"
 #include "runtime/softmmu/mmu.h"
@@ -75,7 +76,12 @@ uint64_t helper_ReadCr(ExecContext* ctx, uint64_t n, uint64_t, uint64_t) {
     case 2: return c.cr2;
     case 3: return c.cr3;
     case 4: return c.cr4;
-    case 8: return c.cr8;
+    case 8: {
+      // CR8 is TPR[7:4] of the local APIC (SDM Vol. 3, 10.8.6.5); a VCPU without
+      // a platform (the difftest oracle) keeps it as a plain register.
+      InterruptController* apic = ctx->vcpu->interrupt_controller();
+      return apic ? apic->read_cr8() : c.cr8;
+    }
     default: raise_exception(ctx, kUD); return 0;
   }
 }
@@ -120,7 +126,13 @@ uint64_t helper_WriteCr(ExecContext* ctx, uint64_t n, uint64_t value, uint64_t) 
         raise_exception(ctx, kGP, 0, true);
         return 0;
       }
-      c.cr8 = value;
+      // The LAPIC sets TPR = value << 4; a lower TPR that unmasks a pending
+      // interrupt wakes the VCPU, which takes it after this instruction (MOV to
+      // CR8 ends the block).
+      if (InterruptController* apic = ctx->vcpu->interrupt_controller())
+        apic->write_cr8(static_cast<uint8_t>(value));
+      else
+        c.cr8 = value;
       return 0;
     default:
       raise_exception(ctx, kUD);

@@ -71,6 +71,8 @@ class Vcpu : public CodeWriteListener {
 
   // Interrupts, NMIs and HLT go through the platform's interrupt controller.
   void attach_platform(Platform* platform, unsigned cpu_index);
+  // The local APIC (CR8, IA32_TSC_DEADLINE); null without a platform.
+  InterruptController* interrupt_controller() const { return interrupts_; }
 
   RunResult run();
   // Runs one block. Returns the result when the VCPU stopped, else nullopt;

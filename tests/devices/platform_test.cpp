@@ -170,9 +170,9 @@ TEST_F(PlatformTest, A20GateFollowsTheLastWriter) {
   bus.out(0x64, 0xd1);
   bus.out(0x60, 0xcf);  // the i8042 rewrites its unchanged A20 bit: the gate opens
   EXPECT_TRUE(platform.a20_enabled());
+  EXPECT_EQ(bus.in(0x92) & 0x02, 0u);  // port 0x92 reads back what was written to it, not the gate
   bus.out(0x64, 0xdd);  // i8042 "disable A20"
   EXPECT_FALSE(platform.a20_enabled());
-  EXPECT_EQ(bus.in(0x92) & 0x02, 0x02u);  // port 0x92 still reads back what was written to it
   bus.out(0x92, 0x02);
   EXPECT_TRUE(platform.a20_enabled());
   EXPECT_EQ(a20, (std::vector<bool>{false, true, false, true}));
@@ -185,6 +185,23 @@ TEST_F(PlatformTest, WakeUpWhenAnInterruptArrives) {
   bus.write32(0xfee00300, 0x00044041);  // self IPI
   EXPECT_EQ(wakeups, 1);
   EXPECT_TRUE(cpu.has_pending_interrupt());
+}
+
+TEST_F(PlatformTest, Cr8IsTheTprAndLoweringItWakesTheCpu) {
+  InterruptController& cpu = platform.interrupt_controller(0);
+  int wakeups = 0;
+  cpu.set_wakeup([&] { ++wakeups; });
+  bus.write32(0xfee00080, 0x35);  // TPR through the MMIO page
+  EXPECT_EQ(cpu.read_cr8(), 3u);
+  cpu.write_cr8(0x9);  // MOV to CR8: TPR[7:4] = 9, TPR[3:0] = 0
+  EXPECT_EQ(bus.read32(0xfee00080), 0x90u);
+  bus.write32(0xfee00300, 0x00044051);  // self IPI, vector 0x51: priority class 5 is masked
+  EXPECT_FALSE(cpu.has_pending_interrupt());
+  EXPECT_EQ(wakeups, 0);
+  cpu.write_cr8(0x4);
+  EXPECT_TRUE(cpu.has_pending_interrupt());
+  EXPECT_EQ(wakeups, 1);  // the VCPU re-evaluates at its next block boundary
+  EXPECT_EQ(cpu.acknowledge(), 0x51);
 }
 
 TEST_F(PlatformTest, HaltWarpsVirtualClockToTheTimer) {
