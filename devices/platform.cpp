@@ -122,7 +122,7 @@ class Platform::CpuInterface : public InterruptController {
 // ---------------------------------------------------------------------------
 
 Platform::Platform(Clock& clock, const PlatformConfig& config, PlatformCallbacks callbacks)
-    : clock_(clock), callbacks_(std::move(callbacks)), want_event_thread_(config.event_thread) {
+    : clock_(clock), tsc_hz_(config.tsc_hz), callbacks_(std::move(callbacks)), want_event_thread_(config.event_thread) {
   if (config.cpus == 0 || config.cpus > 255) throw std::invalid_argument("cpus must be 1..255");
   if (!callbacks_.poweroff) {
     callbacks_.poweroff = [this] {

@@ -125,6 +125,10 @@ class Platform : private IpiSink {
   // The VCPU whose local APIC the calling thread sees at 0xfee00000 (default 0).
   static void set_current_cpu(unsigned cpu);
 
+  // The time-stamp counter the CPUs count: the clock at config.tsc_hz, 0 when
+  // the platform was made (power-on). Lock-free.
+  uint64_t tsc() const { return ns_to_ticks(clock_.now(), tsc_hz_); }
+
   // Timer contract (devices/clock.h). next_deadline() is lock-free.
   uint64_t next_deadline() const { return deadline_.load(std::memory_order_acquire); }
   void service_timers(uint64_t now);
@@ -198,6 +202,7 @@ class Platform : private IpiSink {
   void build_tables_and_map(const PlatformConfig& config);
 
   Clock& clock_;
+  const uint64_t tsc_hz_;
   PlatformCallbacks callbacks_;
   bool want_event_thread_;
   mutable std::mutex mu_;

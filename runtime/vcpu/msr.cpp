@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "devices/interrupts.h"
+#include "devices/platform.h"
 #include "ir/semantics/canonical.h"
 #include "runtime/vcpu/helpers.h"
 #include "runtime/vcpu/vcpu.h"
@@ -18,10 +20,18 @@ struct MtrrRange {
            (index >= 0x268 && index <= 0x26f);
   }
 };
+
+// The local APIC owns IA32_APIC_BASE and IA32_TSC_DEADLINE. A VCPU without a
+// platform (the difftest oracle) keeps them in CpuState.
+InterruptController* local_apic(ExecContext* ctx) { return ctx->vcpu ? ctx->vcpu->interrupt_controller() : nullptr; }
 }  // namespace
 
 uint64_t read_tsc(ExecContext* ctx) {
   if (ctx->deterministic_tsc_reads) return ctx->deterministic_tsc_reads++ * 1000 + ctx->cpu.tsc_offset;
+  // The TSC counts the platform's time (host time, or retired instructions under
+  // --icount), so RDTSC and TSC-deadline interrupts agree.
+  if (const Platform* platform = ctx->vcpu ? ctx->vcpu->platform() : nullptr)
+    return platform->tsc() + ctx->cpu.tsc_offset;
   auto now = std::chrono::steady_clock::now().time_since_epoch();
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()) +
          ctx->cpu.tsc_offset;
@@ -33,7 +43,10 @@ bool read_msr(ExecContext* ctx, uint32_t index, uint64_t* value) {
     case msr::TSC: *value = read_tsc(ctx); return true;
     case msr::TSC_ADJUST: *value = c.tsc_offset; return true;
     case msr::PLATFORM_ID: *value = 0; return true;
-    case msr::APIC_BASE: *value = c.apic_base ? c.apic_base : kApicBaseDefault; return true;
+    case msr::APIC_BASE:
+      if (InterruptController* apic = local_apic(ctx)) *value = apic->read_apic_base();
+      else *value = c.apic_base ? c.apic_base : kApicBaseDefault;
+      return true;
     case msr::FEATURE_CONTROL: *value = 1; return true;  // locked, VMX off
     case msr::BIOS_SIGN_ID: *value = 0; return true;     // no microcode update loaded
     case msr::MTRRCAP: *value = 0x508; return true;      // 8 variable ranges, fixed ranges, WC
@@ -44,7 +57,12 @@ bool read_msr(ExecContext* ctx, uint32_t index, uint64_t* value) {
     case msr::MCG_CAP: case msr::MCG_STATUS: *value = 0; return true;
     case msr::MISC_ENABLE: *value = c.misc_enable; return true;
     case msr::PAT: *value = c.pat; return true;
-    case msr::TSC_DEADLINE: *value = c.tsc_deadline; return true;
+    case msr::TSC_DEADLINE: {
+      // The armed deadline; 0 once it has fired or outside TSC-deadline mode.
+      InterruptController* apic = local_apic(ctx);
+      *value = apic ? apic->read_tsc_deadline() : c.tsc_deadline;
+      return true;
+    }
     case msr::EFER: *value = c.efer; return true;
     case msr::STAR: *value = c.star; return true;
     case msr::LSTAR: *value = c.lstar; return true;
@@ -73,7 +91,13 @@ bool write_msr(ExecContext* ctx, uint32_t index, uint64_t value) {
   switch (index) {
     case msr::TSC: c.tsc_offset = value - (read_tsc(ctx) - c.tsc_offset); return true;
     case msr::TSC_ADJUST: c.tsc_offset = value; return true;
-    case msr::APIC_BASE: c.apic_base = value; return true;
+    case msr::APIC_BASE:
+      if (InterruptController* apic = local_apic(ctx)) {
+        if (!apic->write_apic_base(value)) return refuse();  // a reserved bit, or x2APIC enable
+        return true;
+      }
+      c.apic_base = value;
+      return true;
     case msr::BIOS_SIGN_ID: return true;
     case msr::MTRR_DEF_TYPE: c.mtrr_def_type = value; return true;
     case msr::SYSENTER_CS: c.sysenter_cs = value & 0xffff; return true;
@@ -82,7 +106,11 @@ bool write_msr(ExecContext* ctx, uint32_t index, uint64_t value) {
     case msr::MCG_STATUS: return true;
     case msr::MISC_ENABLE: c.misc_enable = value; return true;
     case msr::PAT: c.pat = value; return true;
-    case msr::TSC_DEADLINE: c.tsc_deadline = value; return true;
+    case msr::TSC_DEADLINE:
+      // The LAPIC turns the distance from the current TSC into platform time.
+      if (InterruptController* apic = local_apic(ctx)) apic->write_tsc_deadline(value, read_tsc(ctx));
+      else c.tsc_deadline = value;
+      return true;
     case msr::EFER: {
       constexpr uint64_t writable = efer::SCE | efer::LME | efer::NXE;
       if (value & ~(writable | efer::LMA)) return refuse();

@@ -71,7 +71,9 @@ class Vcpu : public CodeWriteListener {
 
   // Interrupts, NMIs and HLT go through the platform's interrupt controller.
   void attach_platform(Platform* platform, unsigned cpu_index);
-  // The local APIC (CR8, IA32_TSC_DEADLINE); null without a platform.
+  // The platform (its clock drives the TSC) and the local APIC (CR8, APIC MSRs);
+  // null without a platform.
+  const Platform* platform() const { return platform_; }
   InterruptController* interrupt_controller() const { return interrupts_; }
 
   RunResult run();
