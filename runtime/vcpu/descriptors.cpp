@@ -6,11 +6,25 @@
 namespace orcvm {
 
 namespace {
-constexpr uint8_t kGP = 13, kNP = 11, kSS = 12;
+constexpr uint8_t kTS = 10, kNP = 11, kSS = 12, kGP = 13;
 
 bool read_supervisor(ExecContext* ctx, uint64_t linear, uint64_t* value) {
   *value = mmu_read(ctx, linear, 8, TlbBank::Supervisor);
   return !ctx->cpu.exception.pending;
+}
+
+uint8_t invalid_selector_vector(LoadOrigin origin) { return origin.from_tss ? kTS : kGP; }
+
+void fault(ExecContext* ctx, uint8_t vector, uint16_t selector, LoadOrigin origin) {
+  raise_exception(ctx, vector, (selector & ~3u) | (origin.external ? 1u : 0u), true);
+}
+
+// Reads the descriptor of a selector being loaded; one outside its table is invalid.
+bool read_for_load(ExecContext* ctx, uint16_t selector, bool wide, LoadOrigin origin, Descriptor* out) {
+  SegmentFault outside;
+  if (read_descriptor(ctx, selector, wide, out, &outside)) return true;
+  if (!ctx->cpu.exception.pending) fault(ctx, invalid_selector_vector(origin), selector, origin);
+  return false;
 }
 }  // namespace
 
@@ -37,9 +51,17 @@ bool read_descriptor(ExecContext* ctx, uint16_t selector, bool wide, Descriptor*
 
 void mark_accessed(ExecContext* ctx, uint16_t selector, const Descriptor& d) {
   if (d.system() || (d.type() & segattr::Accessed)) return;
-  const uint64_t base = (selector & 4) ? ctx->cpu.ldtr.base : ctx->cpu.gdtr.base;
-  const uint64_t byte = base + (selector & ~7u) + 5;
-  mmu_write(ctx, byte, 1, ((d.raw >> 40) & 0xff) | segattr::Accessed, TlbBank::Supervisor);
+  const uint64_t table = (selector & 4) ? ctx->cpu.ldtr.base : ctx->cpu.gdtr.base;
+  mmu_write(ctx, table + (selector & ~7u) + 5, 1, ((d.raw >> 40) & 0xff) | segattr::Accessed, TlbBank::Supervisor);
+}
+
+bool set_tss_busy(ExecContext* ctx, uint16_t selector, bool busy) {
+  const uint64_t access_byte = ctx->cpu.gdtr.base + (selector & ~7u) + 5;
+  const uint64_t access = mmu_read(ctx, access_byte, 1, TlbBank::Supervisor);
+  if (ctx->cpu.exception.pending) return false;
+  const uint64_t updated = busy ? access | systype::TssBusy : access & ~uint64_t{systype::TssBusy};
+  mmu_write(ctx, access_byte, 1, updated, TlbBank::Supervisor);
+  return !ctx->cpu.exception.pending;
 }
 
 void load_hidden(SegmentReg& reg, uint16_t selector, const Descriptor& d) {
@@ -54,7 +76,46 @@ void load_real_mode(SegmentReg& reg, uint16_t selector) {
   reg.base = uint64_t{selector} << 4;
 }
 
-bool load_segment(ExecContext* ctx, Seg seg, uint16_t selector) {
+bool read_stack_segment(ExecContext* ctx, uint16_t selector, unsigned cpl, LoadOrigin origin, Descriptor* out) {
+  if ((selector & ~3u) == 0) {
+    fault(ctx, invalid_selector_vector(origin), 0, origin);
+    return false;
+  }
+  if (!read_for_load(ctx, selector, false, origin, out)) return false;
+  if ((selector & 3u) != cpl || out->dpl() != cpl || !out->writable()) {
+    fault(ctx, invalid_selector_vector(origin), selector, origin);
+    return false;
+  }
+  if (!out->present()) {
+    fault(ctx, kSS, selector, origin);
+    return false;
+  }
+  return true;
+}
+
+bool read_return_code_segment(ExecContext* ctx, uint16_t selector, unsigned cpl, LoadOrigin origin,
+                              Descriptor* out) {
+  if ((selector & ~3u) == 0) {
+    fault(ctx, invalid_selector_vector(origin), 0, origin);
+    return false;
+  }
+  if (!read_for_load(ctx, selector, false, origin, out)) return false;
+  const unsigned rpl = selector & 3u;
+  const bool privilege_ok = out->conforming() ? out->dpl() <= rpl : out->dpl() == rpl;
+  // IA-32e mode: a 64-bit code segment must have D = 0.
+  const bool long_mode_ok = !((ctx->cpu.efer & efer::LMA) && out->long_code() && (out->attrs() & segattr::DefaultBig));
+  if (!out->code() || rpl < cpl || !privilege_ok || !long_mode_ok) {
+    fault(ctx, invalid_selector_vector(origin), selector, origin);
+    return false;
+  }
+  if (!out->present()) {
+    fault(ctx, kNP, selector, origin);
+    return false;
+  }
+  return true;
+}
+
+bool load_segment(ExecContext* ctx, Seg seg, uint16_t selector, LoadOrigin origin) {
   CpuState& c = ctx->cpu;
   SegmentReg& reg = c.seg[static_cast<int>(seg)];
   if (!(c.cr0 & cr0::PE) || (c.rflags & rflags::VM)) {
@@ -66,7 +127,7 @@ bool load_segment(ExecContext* ctx, Seg seg, uint16_t selector) {
   if ((selector & ~3u) == 0) {
     // A null selector: allowed except for SS, where only 64-bit mode below CPL 3 accepts it.
     if (seg == Seg::SS && !(long64 && cpl != 3 && rpl == cpl)) {
-      raise_segment_fault(ctx, {kGP, 0});
+      fault(ctx, invalid_selector_vector(origin), 0, origin);
       return false;
     }
     reg.selector = selector;
@@ -76,30 +137,18 @@ bool load_segment(ExecContext* ctx, Seg seg, uint16_t selector) {
     return true;
   }
   Descriptor d;
-  SegmentFault fault;
-  if (!read_descriptor(ctx, selector, false, &d, &fault)) {
-    if (!c.exception.pending) raise_segment_fault(ctx, fault);
-    return false;
-  }
-  const uint32_t error = selector & ~3u;
   if (seg == Seg::SS) {
-    if (rpl != cpl || d.dpl() != cpl || !d.writable()) {
-      raise_segment_fault(ctx, {kGP, error});
-      return false;
-    }
-    if (!d.present()) {
-      raise_segment_fault(ctx, {kSS, error});
-      return false;
-    }
+    if (!read_stack_segment(ctx, selector, cpl, origin, &d)) return false;
   } else {
+    if (!read_for_load(ctx, selector, false, origin, &d)) return false;
     const bool allowed = d.data() || (d.code() && d.readable());
     const bool privileged_enough = d.conforming() || (d.dpl() >= cpl && d.dpl() >= rpl);
     if (!allowed || !privileged_enough) {
-      raise_segment_fault(ctx, {kGP, error});
+      fault(ctx, invalid_selector_vector(origin), selector, origin);
       return false;
     }
     if (!d.present()) {
-      raise_segment_fault(ctx, {kNP, error});
+      fault(ctx, kNP, selector, origin);
       return false;
     }
   }
@@ -107,6 +156,39 @@ bool load_segment(ExecContext* ctx, Seg seg, uint16_t selector) {
   if (c.exception.pending) return false;
   load_hidden(reg, selector, d);  // in 64-bit mode too: FS/GS get the descriptor's 32-bit base
   return true;
+}
+
+bool load_ldtr(ExecContext* ctx, uint16_t selector, LoadOrigin origin) {
+  CpuState& c = ctx->cpu;
+  if ((selector & ~3u) == 0) {
+    c.ldtr = SegmentReg{0, 0, selector, 0};
+    return true;
+  }
+  const bool long_mode = c.efer & efer::LMA;
+  Descriptor d;
+  if (selector & 4) {  // an LDT descriptor lives in the GDT
+    fault(ctx, invalid_selector_vector(origin), selector, origin);
+    return false;
+  }
+  if (!read_for_load(ctx, selector, long_mode, origin, &d)) return false;
+  if (!d.system() || d.type() != systype::Ldt) {
+    fault(ctx, invalid_selector_vector(origin), selector, origin);
+    return false;
+  }
+  if (!d.present()) {
+    // LLDT raises #NP; a task switch raises #TS (SDM Vol. 3, Table 8-1).
+    fault(ctx, origin.from_tss ? kTS : kNP, selector, origin);
+    return false;
+  }
+  load_hidden(c.ldtr, selector, d);
+  c.ldtr.base = long_mode ? d.base() : d.base() & 0xffffffff;
+  return true;
+}
+
+void load_task_register(CpuState& c, uint16_t selector, const Descriptor& tss) {
+  load_hidden(c.tr, selector, tss);
+  c.tr.attrs |= systype::TssBusy;
+  c.tr.base = (c.efer & efer::LMA) ? tss.base() : tss.base() & 0xffffffff;
 }
 
 }  // namespace orcvm

@@ -4,6 +4,7 @@
 #include "runtime/log.h"
 #include "runtime/softmmu/mmu.h"
 #include "runtime/vcpu/descriptors.h"
+#include "runtime/vcpu/guest_stack.h"
 #include "runtime/vcpu/helpers.h"
 #include "runtime/vcpu/vcpu.h"
 
@@ -11,34 +12,14 @@ namespace orcvm {
 
 namespace {
 
-constexpr uint8_t kDE = 0, kDF = 8, kTS = 10, kNP = 11, kSS = 12, kGP = 13, kPF = 14;
+constexpr uint8_t kDE = 0, kDF = 8, kTS = 10, kNP = 11, kGP = 13, kPF = 14;
 
 bool is_contributory(uint8_t v) { return v == kDE || (v >= kTS && v <= kGP); }
-
-// Pushes onto a stack given by its segment base, pointer and width, with the
-// privilege of the code that will own it. Nothing of the CPU state changes here.
-struct StackWriter {
-  ExecContext* ctx;
-  uint64_t base;
-  uint64_t sp;
-  uint64_t mask;  // 0xffff, 0xffffffff or all ones
-  unsigned how;   // TLB bank (and access_how::Stack)
-
-  bool push(uint64_t value, unsigned bytes) {
-    sp = (sp - bytes) & mask;
-    mmu_write(ctx, base + sp, bytes, value, how);
-    return !ctx->cpu.exception.pending;
-  }
-};
 
 bool read_system(ExecContext* ctx, uint64_t linear, unsigned bytes, uint64_t* value) {
   *value = mmu_read(ctx, linear, bytes, TlbBank::Supervisor);
   return !ctx->cpu.exception.pending;
 }
-
-unsigned bank_for(unsigned cpl) { return (cpl == 3 ? TlbBank::User : TlbBank::Supervisor) | access_how::Stack; }
-
-uint64_t stack_mask(const SegmentReg& ss) { return ss.attrs & segattr::DefaultBig ? 0xffffffffull : 0xffffull; }
 
 void fault(ExecContext* ctx, uint8_t vector, uint32_t error_code) { raise_exception(ctx, vector, error_code, true); }
 
@@ -54,13 +35,12 @@ bool deliver_real_mode(ExecContext* ctx, const Event& e) {
   }
   uint64_t entry;
   if (!read_system(ctx, c.idtr.base + e.vector * 4u, 4, &entry)) return false;
-  SegmentReg& ss = c.seg[static_cast<int>(Seg::SS)];
-  StackWriter stack{ctx, ss.base, c.gpr[RSP], stack_mask(ss), TlbBank::Supervisor};
+  GuestStack stack = GuestStack::of(ctx, c.seg[static_cast<int>(Seg::SS)], c.gpr[RSP], 0);
   const uint64_t flags = c.get_rflags();
   if (!stack.push(flags & 0xffff, 2) || !stack.push(c.seg[static_cast<int>(Seg::CS)].selector, 2) ||
       !stack.push(c.rip & 0xffff, 2))
     return false;
-  c.gpr[RSP] = (c.gpr[RSP] & ~stack.mask) | stack.sp;
+  c.gpr[RSP] = stack.merged_into(c.gpr[RSP]);
   c.set_rflags(flags & ~(rflags::IF | rflags::TF | rflags::AC | rflags::RF));
   load_real_mode(c.seg[static_cast<int>(Seg::CS)], static_cast<uint16_t>(entry >> 16));
   c.rip = entry & 0xffff;
@@ -70,8 +50,7 @@ bool deliver_real_mode(ExecContext* ctx, const Event& e) {
 }  // namespace
 
 bool legacy_inner_stack(ExecContext* ctx, unsigned new_cpl, bool external, SegmentReg* ss, uint64_t* sp) {
-  CpuState& c = ctx->cpu;
-  const SegmentReg& tr = c.tr;
+  const SegmentReg& tr = ctx->cpu.tr;
   const bool tss32 = (tr.attrs & 0xf) == 0xb || (tr.attrs & 0xf) == 0x9;
   const uint64_t sp_offset = tss32 ? 4 + new_cpl * 8 : 2 + new_cpl * 4;
   uint64_t ss_selector;
@@ -83,20 +62,8 @@ bool legacy_inner_stack(ExecContext* ctx, unsigned new_cpl, bool external, Segme
       !read_system(ctx, tr.base + sp_offset + (tss32 ? 4 : 2), 2, &ss_selector))
     return false;
   Descriptor ss_desc;
-  SegmentFault sf;
-  const uint32_t ss_error = (ss_selector & ~3u) + external;
-  if ((ss_selector & ~3u) == 0 || !read_descriptor(ctx, static_cast<uint16_t>(ss_selector), false, &ss_desc, &sf)) {
-    if (!c.exception.pending) fault(ctx, kTS, ss_error);
-    return false;
-  }
-  if ((ss_selector & 3) != new_cpl || ss_desc.dpl() != new_cpl || !ss_desc.writable()) {
-    fault(ctx, kTS, ss_error);
-    return false;
-  }
-  if (!ss_desc.present()) {
-    fault(ctx, kSS, ss_error);
-    return false;
-  }
+  const LoadOrigin origin{.from_tss = true, .external = external};
+  if (!read_stack_segment(ctx, static_cast<uint16_t>(ss_selector), new_cpl, origin, &ss_desc)) return false;
   load_hidden(*ss, static_cast<uint16_t>(ss_selector), ss_desc);
   return true;
 }
@@ -172,7 +139,7 @@ bool deliver_protected(ExecContext* ctx, const Event& e, bool long_mode) {
   const bool external = e.source == EventSource::External || e.source == EventSource::Nmi;
   Descriptor gate;
   if (!read_gate(ctx, e, long_mode, &gate)) return false;
-  if (gate.type() == 5) {
+  if (gate.type() == systype::TaskGate) {
     if (Log::on(LogItem::Unimp)) Log::printf("unimp: task gate for vector %u\n", e.vector);
     fault(ctx, kGP, idt_error(e.vector, external));
     return false;
@@ -188,21 +155,22 @@ bool deliver_protected(ExecContext* ctx, const Event& e, bool long_mode) {
   SegmentReg& old_ss = c.seg[static_cast<int>(Seg::SS)];
   const uint64_t flags = c.get_rflags();
 
-  StackWriter stack{ctx, old_ss.base, c.gpr[RSP], long_mode ? ~0ull : stack_mask(old_ss), bank_for(new_cpl)};
+  GuestStack stack = long_mode ? GuestStack{ctx, old_ss.base, c.gpr[RSP], ~0ull, stack_access(new_cpl)}
+                               : GuestStack::of(ctx, old_ss, c.gpr[RSP], new_cpl);
   SegmentReg new_ss = old_ss;
   const bool switch_stack = new_cpl < old_cpl || (long_mode && gate.gate_ist());
   if (switch_stack) {
     if (long_mode) {
       uint64_t rsp;
       if (!long_mode_inner_stack(ctx, new_cpl, gate.gate_ist(), external, &rsp)) return false;
-      stack = StackWriter{ctx, 0, rsp, ~0ull, bank_for(new_cpl)};
+      stack = GuestStack{ctx, 0, rsp, ~0ull, stack_access(new_cpl)};
       if (new_cpl < old_cpl) {
         new_ss = SegmentReg{0, 0, static_cast<uint16_t>(new_cpl), static_cast<uint16_t>(new_cpl << segattr::DplShift)};
       }
     } else {
       uint64_t sp;
       if (!legacy_inner_stack(ctx, new_cpl, external, &new_ss, &sp)) return false;
-      stack = StackWriter{ctx, new_ss.base, sp, stack_mask(new_ss), bank_for(new_cpl)};
+      stack = GuestStack::of(ctx, new_ss, sp, new_cpl);
     }
   }
   if (long_mode) stack.sp &= ~0xfull;
@@ -219,10 +187,7 @@ bool deliver_protected(ExecContext* ctx, const Event& e, bool long_mode) {
   mark_accessed(ctx, selector, code);
   c.exception = PendingException{};
   c.seg[static_cast<int>(Seg::SS)] = new_ss;
-  if (long_mode || stack.mask == ~0ull)
-    c.gpr[RSP] = stack.sp;
-  else
-    c.gpr[RSP] = (c.gpr[RSP] & ~stack.mask) | stack.sp;
+  c.gpr[RSP] = long_mode ? stack.sp : stack.merged_into(c.gpr[RSP]);
   load_hidden(c.seg[static_cast<int>(Seg::CS)], static_cast<uint16_t>((selector & ~3u) | new_cpl), code);
   c.cpl = static_cast<uint8_t>(new_cpl);
   uint64_t new_flags = flags & ~kClearedOnDelivery;
@@ -239,21 +204,6 @@ bool deliver_once(ExecContext* ctx, const Event& e) {
   return deliver_protected(ctx, e, c.efer & efer::LMA);
 }
 
-// Pops from the current stack with the current privilege.
-struct StackReader {
-  ExecContext* ctx;
-  uint64_t base;
-  uint64_t sp;
-  uint64_t mask;
-  unsigned how;
-
-  bool pop(unsigned bytes, uint64_t* value) {
-    *value = mmu_read(ctx, base + (sp & mask), bytes, how);
-    sp = (sp + bytes) & mask;
-    return !ctx->cpu.exception.pending;
-  }
-};
-
 // The flags an IRET loads (SDM Vol. 2 IRET): IOPL only at CPL 0, IF only when CPL <=
 // IOPL, VIF/VIP only at CPL 0 with a 32-bit or wider pop; VM is never entered here.
 uint64_t flags_after_iret(const CpuState& c, uint64_t popped, unsigned bits) {
@@ -269,15 +219,14 @@ uint64_t flags_after_iret(const CpuState& c, uint64_t popped, unsigned bits) {
 
 bool iret_real_mode(ExecContext* ctx, unsigned bits) {
   CpuState& c = ctx->cpu;
-  SegmentReg& ss = c.seg[static_cast<int>(Seg::SS)];
   const unsigned bytes = bits / 8;
-  StackReader stack{ctx, ss.base, c.gpr[RSP], stack_mask(ss), TlbBank::Supervisor | access_how::Stack};
+  GuestStack stack = GuestStack::current(ctx);
   uint64_t ip, cs, flags;
   if (!stack.pop(bytes, &ip) || !stack.pop(bytes, &cs) || !stack.pop(bytes, &flags)) return false;
   const uint64_t old = c.get_rflags();
   const uint64_t kept = bits == 16 ? ~0xffffull : (rflags::VM | rflags::VIF | rflags::VIP);
   c.set_rflags((old & kept) | (flags & ~kept));
-  c.gpr[RSP] = (c.gpr[RSP] & ~stack.mask) | stack.sp;
+  c.gpr[RSP] = stack.merged_into(c.gpr[RSP]);
   load_real_mode(c.seg[static_cast<int>(Seg::CS)], static_cast<uint16_t>(cs));
   c.rip = bits == 16 ? ip & 0xffff : ip & 0xffffffff;
   return true;
@@ -311,9 +260,8 @@ bool interrupt_return(ExecContext* ctx, unsigned bits) {
   }
   const bool long64 = long_mode && (c.seg[static_cast<int>(Seg::CS)].attrs & segattr::Long);
   const unsigned bytes = bits / 8;
-  SegmentReg& ss = c.seg[static_cast<int>(Seg::SS)];
-  StackReader stack{ctx, long64 ? 0 : ss.base, c.gpr[RSP], long64 ? ~0ull : stack_mask(ss),
-                    bank_for(c.cpl) | access_how::AlignChecked};
+  const SegmentReg& ss = c.seg[static_cast<int>(Seg::SS)];
+  GuestStack stack = GuestStack::current(ctx);
   // The whole frame is read before any of it is checked: a fault on its last word comes
   // before a #GP for its CS.
   uint64_t ip, cs_value, flags;
@@ -328,59 +276,26 @@ bool interrupt_return(ExecContext* ctx, unsigned bits) {
     fault(ctx, kGP, 0);
     return false;
   }
-  const uint32_t cs_error = cs_selector & ~3u;
-  if (cs_error == 0) {
-    fault(ctx, kGP, 0);
-    return false;
-  }
   Descriptor code;
-  SegmentFault sf;
-  if (!read_descriptor(ctx, cs_selector, false, &code, &sf)) {
-    if (!c.exception.pending) raise_segment_fault(ctx, sf);
-    return false;
-  }
+  if (!read_return_code_segment(ctx, cs_selector, c.cpl, LoadOrigin{}, &code)) return false;
   const bool target64 = long_mode && code.long_code();
-  if (!code.code() || rpl < c.cpl || (code.conforming() ? code.dpl() > rpl : code.dpl() != rpl) ||
-      (target64 && (code.attrs() & segattr::DefaultBig))) {
-    fault(ctx, kGP, cs_error);
-    return false;
-  }
-  if (!code.present()) {
-    fault(ctx, kNP, cs_error);
-    return false;
-  }
   uint64_t new_sp = stack.sp;
   SegmentReg new_ss = ss;
   if (outer || long64) {
     const uint16_t ss_selector = static_cast<uint16_t>(ss_value);
-    const uint32_t ss_error = ss_selector & ~3u;
-    if (ss_error == 0) {
-      if (!(target64 && rpl != 3)) {
-        fault(ctx, kGP, 0);
-        return false;
-      }
+    if ((ss_selector & ~3u) == 0 && target64 && rpl != 3) {
+      // 64-bit mode takes a null SS below CPL 3.
       new_ss = SegmentReg{0, 0, ss_selector, static_cast<uint16_t>(rpl << segattr::DplShift)};
     } else {
       Descriptor ss_desc;
-      if (!read_descriptor(ctx, ss_selector, false, &ss_desc, &sf)) {
-        if (!c.exception.pending) raise_segment_fault(ctx, sf);
-        return false;
-      }
-      if ((ss_selector & 3) != rpl || ss_desc.dpl() != rpl || !ss_desc.writable()) {
-        fault(ctx, kGP, ss_error);
-        return false;
-      }
-      if (!ss_desc.present()) {
-        fault(ctx, kSS, ss_error);
-        return false;
-      }
+      if (!read_stack_segment(ctx, ss_selector, rpl, LoadOrigin{}, &ss_desc)) return false;
       load_hidden(new_ss, ss_selector, ss_desc);
     }
     // A 16-bit IRET in IA-32e mode zero-extends the SP it pops; legacy mode keeps ESP[31:16].
     const uint64_t kept_high = bits == 16 && !long_mode ? c.gpr[RSP] & ~0xffffull : 0;
     new_sp = kept_high | (bits == 16 ? sp_value & 0xffff : bits == 32 ? sp_value & 0xffffffff : sp_value);
   } else if (!long64) {
-    new_sp = (c.gpr[RSP] & ~stack.mask) | stack.sp;
+    new_sp = stack.merged_into(c.gpr[RSP]);
   }
   if (target64 && !canonical(ip)) {
     fault(ctx, kGP, 0);

@@ -5,6 +5,7 @@
 #include "runtime/softmmu/mmu.h"
 #include "runtime/vcpu/descriptors.h"
 #include "runtime/vcpu/events.h"
+#include "runtime/vcpu/guest_stack.h"
 #include "runtime/vcpu/helper_functions.h"
 #include "runtime/vcpu/msr.h"
 #include "runtime/vcpu/privilege.h"
@@ -14,7 +15,7 @@ namespace orcvm {
 
 namespace {
 
-constexpr uint8_t kUD = 6, kGP = 13, kNP = 11, kSS = 12;
+constexpr uint8_t kUD = 6, kGP = 13, kNP = 11;
 
 CpuState& cpu(ExecContext* ctx) { return ctx->cpu; }
 SegmentReg& seg(CpuState& c, Seg s) { return c.seg[static_cast<int>(s)]; }
@@ -27,8 +28,8 @@ uint64_t truncate_ip(uint64_t ip, unsigned bits) {
   return bits == 16 ? ip & 0xffff : bits == 32 ? ip & 0xffffffff : ip;
 }
 
-// A code segment for a far JMP/CALL/RET target in protected mode (no gates).
-bool check_far_target(ExecContext* ctx, uint16_t selector, bool is_return, Descriptor* d) {
+// The code segment of a direct far JMP/CALL in protected mode (no gates).
+bool check_far_target(ExecContext* ctx, uint16_t selector, Descriptor* d) {
   CpuState& c = cpu(ctx);
   const uint32_t error = selector & ~3u;
   if (error == 0) {
@@ -46,11 +47,7 @@ bool check_far_target(ExecContext* ctx, uint16_t selector, bool is_return, Descr
     return false;
   }
   const unsigned rpl = selector & 3;
-  bool ok = d->code();
-  if (is_return)
-    ok = ok && rpl >= c.cpl && (d->conforming() ? d->dpl() <= rpl : d->dpl() == rpl);
-  else
-    ok = ok && (d->conforming() ? d->dpl() <= c.cpl : (rpl <= c.cpl && d->dpl() == c.cpl));
+  bool ok = d->code() && (d->conforming() ? d->dpl() <= c.cpl : (rpl <= c.cpl && d->dpl() == c.cpl));
   if (ok && (c.efer & efer::LMA) && d->long_code() && (d->attrs() & segattr::DefaultBig)) ok = false;
   if (!ok) {
     gp(ctx, error);
@@ -64,7 +61,7 @@ bool check_far_target(ExecContext* ctx, uint16_t selector, bool is_return, Descr
 }
 
 bool is_call_gate(const CpuState& c, const Descriptor& d) {
-  return d.system() && (d.type() == 0xc || (!(c.efer & efer::LMA) && d.type() == 0x4));
+  return d.system() && (d.type() == systype::CallGate32 || (!(c.efer & efer::LMA) && d.type() == systype::CallGate16));
 }
 
 // A far JMP/CALL through a call gate (SDM Vol. 3, 5.8.4): checks the gate and its
@@ -112,7 +109,7 @@ bool resolve_call_gate(ExecContext* ctx, uint16_t gate_selector, GateTarget* t) 
     raise_exception(ctx, kNP, code_error, true);
     return false;
   }
-  t->size = long_mode ? 8 : t->gate.type() == 0xc ? 4 : 2;
+  t->size = long_mode ? 8 : t->gate.type() == systype::CallGate32 ? 4 : 2;
   t->offset = long_mode ? t->gate.gate_offset() : t->size == 4 ? t->gate.gate_offset() & 0xffffffff
                                                                 : t->gate.gate_offset() & 0xffff;
   return true;
@@ -123,20 +120,6 @@ void enter_code_segment(CpuState& c, uint16_t selector, const Descriptor& d, uns
   c.cpl = static_cast<uint8_t>(cpl);
 }
 
-// The stack of the current privilege level, for far CALL pushes and RETF pops.
-struct Stack {
-  uint64_t base, mask;
-  unsigned how;
-  static Stack current(const CpuState& c) {
-    const SegmentReg& ss = c.seg[static_cast<int>(Seg::SS)];
-    const bool flat64 = long64(c);
-    return Stack{flat64 ? 0 : ss.base,
-                 flat64 ? ~0ull : (ss.attrs & segattr::DefaultBig) ? 0xffffffffull : 0xffffull,
-                 (c.cpl == 3 ? TlbBank::User : TlbBank::Supervisor) | access_how::Stack | access_how::AlignChecked};
-  }
-  uint64_t with_sp(const CpuState& c, uint64_t sp) const { return (c.gpr[RSP] & ~mask) | (sp & mask); }
-};
-
 // CALL through a call gate: to a more privileged level it switches to the TSS stack
 // and copies the gate's parameter count of words from the caller's stack.
 uint64_t call_through_gate(ExecContext* ctx, uint16_t gate_selector, uint64_t return_rip) {
@@ -145,39 +128,32 @@ uint64_t call_through_gate(ExecContext* ctx, uint16_t gate_selector, uint64_t re
   if (!resolve_call_gate(ctx, gate_selector, &t)) return 0;
   const bool long_mode = c.efer & efer::LMA;
   const unsigned new_cpl = t.code.conforming() ? c.cpl : t.code.dpl();
-  const Stack old_stack = Stack::current(c);
-  const uint64_t old_sp = c.gpr[RSP];
+  const GuestStack old_stack = GuestStack::current(ctx);
   SegmentReg new_ss = seg(c, Seg::SS);
-  uint64_t base = old_stack.base, mask = old_stack.mask, sp = old_sp;
-  const unsigned how = (new_cpl == 3 ? TlbBank::User : TlbBank::Supervisor) | access_how::Stack;
-  auto push = [&](uint64_t value) {
-    sp = (sp - t.size) & mask;
-    mmu_write(ctx, base + sp, t.size, value, how);
-    return !c.exception.pending;
-  };
-  if (new_cpl < c.cpl) {
+  // The pushes are made with the privilege of the code called.
+  GuestStack stack{ctx, old_stack.base, old_stack.sp, old_stack.mask, stack_access(new_cpl)};
+  const bool switch_stack = new_cpl < c.cpl;
+  if (switch_stack) {
+    uint64_t sp;
     if (long_mode) {
       if (!long_mode_inner_stack(ctx, new_cpl, 0, false, &sp)) return 0;
       new_ss = SegmentReg{0, 0, static_cast<uint16_t>(new_cpl), static_cast<uint16_t>(new_cpl << segattr::DplShift)};
-      base = 0;
-      mask = ~0ull;
+      stack = GuestStack{ctx, 0, sp, ~0ull, stack_access(new_cpl)};
     } else {
       if (!legacy_inner_stack(ctx, new_cpl, false, &new_ss, &sp)) return 0;
-      base = new_ss.base;
-      mask = (new_ss.attrs & segattr::DefaultBig) ? 0xffffffffull : 0xffffull;
+      stack = GuestStack::of(ctx, new_ss, sp, new_cpl);
     }
-    if (!push(seg(c, Seg::SS).selector) || !push(old_sp)) return 0;
+    if (!stack.push(seg(c, Seg::SS).selector, t.size) || !stack.push(c.gpr[RSP], t.size)) return 0;
     const unsigned params = long_mode ? 0 : (t.gate.raw >> 32) & 0x1f;
     for (unsigned n = params; n > 0; --n) {
-      const uint64_t value = mmu_read(ctx, old_stack.base + ((old_sp + (n - 1) * t.size) & old_stack.mask), t.size,
-                                      old_stack.how);
-      if (c.exception.pending || !push(value)) return 0;
+      uint64_t value;
+      if (!old_stack.peek((n - 1) * t.size, t.size, &value) || !stack.push(value, t.size)) return 0;
     }
   }
-  if (!push(seg(c, Seg::CS).selector) || !push(return_rip)) return 0;
+  if (!stack.push(seg(c, Seg::CS).selector, t.size) || !stack.push(return_rip, t.size)) return 0;
   mark_accessed(ctx, t.code_selector, t.code);
   seg(c, Seg::SS) = new_ss;
-  c.gpr[RSP] = new_cpl < c.cpl && mask != 0xffff ? sp : (c.gpr[RSP] & ~mask) | sp;
+  c.gpr[RSP] = switch_stack && stack.mask != 0xffff ? stack.sp : stack.merged_into(c.gpr[RSP]);
   enter_code_segment(c, t.code_selector, t.code, new_cpl);
   c.rip = t.offset;
   return 0;
@@ -242,7 +218,7 @@ uint64_t helper_FarJump(ExecContext* ctx, uint64_t selector_and_bits, uint64_t o
     return 0;
   }
   if (c.exception.pending) return 0;
-  if (!check_far_target(ctx, selector, false, &d)) return 0;
+  if (!check_far_target(ctx, selector, &d)) return 0;
   const uint64_t target = truncate_ip(offset, bits);
   if ((c.efer & efer::LMA) && d.long_code() ? !canonical(target) : target > d.limit()) {
     gp(ctx);
@@ -264,15 +240,10 @@ uint64_t helper_FarCall(ExecContext* ctx, uint64_t selector_and_bits, uint64_t o
   if (protected_mode(c) && (selector & ~3u) && read_descriptor(ctx, selector, false, &d, &sf) && is_call_gate(c, d))
     return call_through_gate(ctx, selector, return_rip);
   if (c.exception.pending) return 0;
-  if (protected_mode(c) && !check_far_target(ctx, selector, false, &d)) return 0;
-  const Stack stack = Stack::current(c);
-  const uint64_t sp = c.gpr[RSP];
-  const uint64_t cs_slot = (sp - bytes) & stack.mask, ip_slot = (sp - 2 * bytes) & stack.mask;
-  mmu_write(ctx, stack.base + cs_slot, bytes, seg(c, Seg::CS).selector, stack.how);
-  if (c.exception.pending) return 0;
-  mmu_write(ctx, stack.base + ip_slot, bytes, truncate_ip(return_rip, bits), stack.how);
-  if (c.exception.pending) return 0;
-  c.gpr[RSP] = stack.with_sp(c, ip_slot);
+  if (protected_mode(c) && !check_far_target(ctx, selector, &d)) return 0;
+  GuestStack stack = GuestStack::current(ctx);
+  if (!stack.push(seg(c, Seg::CS).selector, bytes) || !stack.push(truncate_ip(return_rip, bits), bytes)) return 0;
+  c.gpr[RSP] = stack.merged_into(c.gpr[RSP]);
   if (!protected_mode(c)) {
     load_real_mode(seg(c, Seg::CS), selector);
   } else {
@@ -286,50 +257,35 @@ uint64_t helper_FarCall(ExecContext* ctx, uint64_t selector_and_bits, uint64_t o
 uint64_t helper_FarReturn(ExecContext* ctx, uint64_t bits, uint64_t release, uint64_t) {
   CpuState& c = cpu(ctx);
   const unsigned bytes = static_cast<unsigned>(bits / 8);
-  const Stack stack = Stack::current(c);
-  const uint64_t sp = c.gpr[RSP];
-  const uint64_t ip = mmu_read(ctx, stack.base + (sp & stack.mask), bytes, stack.how);
-  if (c.exception.pending) return 0;
-  const uint16_t selector = static_cast<uint16_t>(mmu_read(ctx, stack.base + ((sp + bytes) & stack.mask), bytes, stack.how));
-  if (c.exception.pending) return 0;
-  uint64_t new_sp = (sp + 2 * bytes + release) & stack.mask;
+  GuestStack stack = GuestStack::current(ctx);
+  uint64_t ip, cs;
+  if (!stack.pop(bytes, &ip) || !stack.pop(bytes, &cs)) return 0;
+  const uint16_t selector = static_cast<uint16_t>(cs);
+  stack.sp = (stack.sp + release) & stack.mask;
   if (!protected_mode(c)) {
     load_real_mode(seg(c, Seg::CS), selector);
-    c.gpr[RSP] = stack.with_sp(c, new_sp);
+    c.gpr[RSP] = stack.merged_into(c.gpr[RSP]);
     c.rip = truncate_ip(ip, static_cast<unsigned>(bits));
     return 0;
   }
   Descriptor d;
-  if (!check_far_target(ctx, selector, true, &d)) return 0;
+  if (!read_return_code_segment(ctx, selector, c.cpl, LoadOrigin{}, &d)) return 0;
   const unsigned rpl = selector & 3;
   SegmentReg new_ss = seg(c, Seg::SS);
+  uint64_t new_sp = stack.merged_into(c.gpr[RSP]);
   if (rpl > c.cpl) {
     // Return to an outer level: the caller's SS:rSP follow the released parameters.
-    const uint64_t outer_sp = mmu_read(ctx, stack.base + new_sp, bytes, stack.how);
-    if (c.exception.pending) return 0;
-    const uint16_t ss_selector =
-        static_cast<uint16_t>(mmu_read(ctx, stack.base + ((new_sp + bytes) & stack.mask), bytes, stack.how));
-    if (c.exception.pending) return 0;
+    uint64_t outer_sp, ss_value;
+    if (!stack.pop(bytes, &outer_sp) || !stack.pop(bytes, &ss_value)) return 0;
+    const uint16_t ss_selector = static_cast<uint16_t>(ss_value);
     Descriptor ss;
-    SegmentFault sf;
-    if ((ss_selector & ~3u) == 0 || !read_descriptor(ctx, ss_selector, false, &ss, &sf)) {
-      if (!c.exception.pending) gp(ctx, ss_selector & ~3u);
-      return 0;
-    }
-    if ((ss_selector & 3) != rpl || ss.dpl() != rpl || !ss.writable()) {
-      gp(ctx, ss_selector & ~3u);
-      return 0;
-    }
-    if (!ss.present()) {
-      raise_exception(ctx, kSS, ss_selector & ~3u, true);
-      return 0;
-    }
+    if (!read_stack_segment(ctx, ss_selector, rpl, LoadOrigin{}, &ss)) return 0;
     load_hidden(new_ss, ss_selector, ss);
     new_sp = outer_sp + release;
   }
   mark_accessed(ctx, selector, d);
   seg(c, Seg::SS) = new_ss;
-  c.gpr[RSP] = rpl > c.cpl ? new_sp : stack.with_sp(c, new_sp);
+  c.gpr[RSP] = new_sp;
   const bool outer = rpl > c.cpl;
   enter_code_segment(c, selector, d, rpl);
   c.rip = (c.efer & efer::LMA) && d.long_code() ? ip : ip & 0xffffffff;
@@ -360,28 +316,7 @@ uint64_t helper_Lldt(ExecContext* ctx, uint64_t selector, uint64_t, uint64_t) {
     ud(ctx);
     return 0;
   }
-  if (!require_cpl0(ctx)) return 0;
-  const uint16_t sel = static_cast<uint16_t>(selector);
-  if ((sel & ~3u) == 0) {
-    c.ldtr = SegmentReg{0, 0, sel, 0};
-    return 0;
-  }
-  Descriptor d;
-  SegmentFault sf;
-  if ((sel & 4) || !read_descriptor(ctx, sel, c.efer & efer::LMA, &d, &sf)) {
-    if (!c.exception.pending) gp(ctx, sel & ~3u);
-    return 0;
-  }
-  if (!d.system() || d.type() != 2) {
-    gp(ctx, sel & ~3u);
-    return 0;
-  }
-  if (!d.present()) {
-    raise_exception(ctx, kNP, sel & ~3u, true);
-    return 0;
-  }
-  load_hidden(c.ldtr, sel, d);
-  c.ldtr.base = (c.efer & efer::LMA) ? d.base() : d.base() & 0xffffffff;
+  if (require_cpl0(ctx)) load_ldtr(ctx, static_cast<uint16_t>(selector));
   return 0;
 }
 
@@ -399,7 +334,7 @@ uint64_t helper_Ltr(ExecContext* ctx, uint64_t selector, uint64_t, uint64_t) {
     if (!c.exception.pending) gp(ctx, sel & ~3u);
     return 0;
   }
-  const bool available_tss = d.system() && (d.type() == 9 || (!(c.efer & efer::LMA) && d.type() == 1));
+  const bool available_tss = d.tss() && !d.tss_busy() && (d.type() == systype::Tss32 || !(c.efer & efer::LMA));
   if (!available_tss) {
     gp(ctx, sel & ~3u);
     return 0;
@@ -408,12 +343,7 @@ uint64_t helper_Ltr(ExecContext* ctx, uint64_t selector, uint64_t, uint64_t) {
     raise_exception(ctx, kNP, sel & ~3u, true);
     return 0;
   }
-  // Mark the TSS busy in the GDT.
-  mmu_write(ctx, c.gdtr.base + (sel & ~7u) + 5, 1, ((d.raw >> 40) & 0xff) | 2, TlbBank::Supervisor);
-  if (c.exception.pending) return 0;
-  load_hidden(c.tr, sel, d);
-  c.tr.attrs |= 2;
-  c.tr.base = (c.efer & efer::LMA) ? d.base() : d.base() & 0xffffffff;
+  if (set_tss_busy(ctx, sel, true)) load_task_register(c, sel, d);
   return 0;
 }
 
