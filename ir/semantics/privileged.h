@@ -8,21 +8,22 @@ namespace orcvm::sem {
 
 template <class E>
 void Iret(E& e, const DecodedInsn& i) {
-  e.call(Helper::Iret, imm<64>(e, i.opsize));
+  e.call(Helper::Iret, imm<64>(e, i.opsize), imm<64>(e, i.next_rip()));
   e.exit_at_current_rip();
 }
 
 template <class E>
 void FarJump(E& e, const DecodedInsn& i) {
   const Operand& o = i.op[0];
+  V<E, 64> next = imm<64>(e, i.next_rip());  // saved in the TSS when the jump switches tasks
   if (o.kind == OperandKind::FarPointer) {
-    e.call(Helper::FarJump, imm<64>(e, o.selector | (uint64_t{i.opsize} << 16)), imm<64>(e, o.imm));
+    e.call(Helper::FarJump, imm<64>(e, o.selector | (uint64_t{i.opsize} << 16)), imm<64>(e, o.imm), next);
   } else {
     V<E, 64> ea = effective_address(e, o.mem, i.addrsize);
     V<E, 64> offset;
     with_width(i.opsize, [&]<unsigned W>() { offset = zext<64>(e, load<W>(e, o.mem.seg, ea)); });
     V<E, 64> selector = zext<64>(e, load<16>(e, o.mem.seg, e.add(ea, imm<64>(e, i.opsize / 8))));
-    e.call(Helper::FarJump, e.or_(selector, imm<64>(e, uint64_t{i.opsize} << 16)), offset);
+    e.call(Helper::FarJump, e.or_(selector, imm<64>(e, uint64_t{i.opsize} << 16)), offset, next);
   }
   e.exit_at_current_rip();
 }

@@ -6,6 +6,7 @@
 #include "runtime/vcpu/descriptors.h"
 #include "runtime/vcpu/guest_stack.h"
 #include "runtime/vcpu/helpers.h"
+#include "runtime/vcpu/task_switch.h"
 #include "runtime/vcpu/vcpu.h"
 
 namespace orcvm {
@@ -134,15 +135,18 @@ bool read_handler_segment(ExecContext* ctx, uint16_t selector, bool external, bo
   return true;
 }
 
-bool deliver_protected(ExecContext* ctx, const Event& e, bool long_mode) {
+// Delivery through an interrupt, trap or task gate. *in_new_task tells whether a
+// recorded fault was raised in the task a task gate switched to.
+bool deliver_protected(ExecContext* ctx, const Event& e, bool long_mode, bool* in_new_task) {
   CpuState& c = ctx->cpu;
   const bool external = e.source == EventSource::External || e.source == EventSource::Nmi;
   Descriptor gate;
   if (!read_gate(ctx, e, long_mode, &gate)) return false;
   if (gate.type() == systype::TaskGate) {
-    if (Log::on(LogItem::Unimp)) Log::printf("unimp: task gate for vector %u\n", e.vector);
-    fault(ctx, kGP, idt_error(e.vector, external));
-    return false;
+    const TaskSwitchOutcome outcome =
+        switch_task_for_event(ctx, gate, external, e.has_error_code ? std::optional(e.error_code) : std::nullopt);
+    *in_new_task = outcome == TaskSwitchOutcome::FaultedInNewTask;
+    return outcome == TaskSwitchOutcome::Switched;
   }
   const uint16_t selector = gate.gate_selector();
   Descriptor code;
@@ -198,10 +202,10 @@ bool deliver_protected(ExecContext* ctx, const Event& e, bool long_mode) {
   return true;
 }
 
-bool deliver_once(ExecContext* ctx, const Event& e) {
+bool deliver_once(ExecContext* ctx, const Event& e, bool* in_new_task) {
   const CpuState& c = ctx->cpu;
   if (!(c.cr0 & cr0::PE)) return deliver_real_mode(ctx, e);
-  return deliver_protected(ctx, e, c.efer & efer::LMA);
+  return deliver_protected(ctx, e, c.efer & efer::LMA, in_new_task);
 }
 
 // The flags an IRET loads (SDM Vol. 2 IRET): IOPL only at CPL 0, IF only when CPL <=
@@ -249,14 +253,17 @@ void drop_inaccessible_segments(CpuState& c) {
   }
 }
 
-bool interrupt_return(ExecContext* ctx, unsigned bits) {
+bool interrupt_return(ExecContext* ctx, unsigned bits, uint64_t next_rip) {
   CpuState& c = ctx->cpu;
   if (!(c.cr0 & cr0::PE)) return iret_real_mode(ctx, bits);
   const bool long_mode = c.efer & efer::LMA;
-  if (!long_mode && (c.rflags & rflags::NT)) {
-    if (Log::on(LogItem::Unimp)) Log::printf("unimp: IRET with NT set (task return)\n");
-    fault(ctx, kGP, 0);
-    return false;
+  if (c.rflags & rflags::NT) {
+    // IA-32e mode has no task switches: IRET with NT raises #GP(0) there.
+    if (long_mode) {
+      fault(ctx, kGP, 0);
+      return false;
+    }
+    return return_to_linked_task(ctx, next_rip);
   }
   const bool long64 = long_mode && (c.seg[static_cast<int>(Seg::CS)].attrs & segattr::Long);
   const unsigned bytes = bits / 8;
@@ -329,13 +336,15 @@ DeliveryOutcome deliver_event(ExecContext* ctx, Event event) {
                   event.has_error_code ? event.error_code : 0, (unsigned long long)c.rip, c.cpl,
                   (unsigned long long)c.cr2);
     c.exception = PendingException{};
-    if (deliver_once(ctx, event)) {
+    bool in_new_task = false;
+    if (deliver_once(ctx, event, &in_new_task)) {
       if (event.source == EventSource::Nmi) c.nmi_blocked = 1;
       return DeliveryOutcome::Delivered;
     }
     // Delivery faulted (SDM Vol. 3, Table 6-5). A fault while delivering a software
-    // interrupt is reported at the INT instruction, not after it.
-    if (event.source == EventSource::Software) c.rip -= event.instruction_length;
+    // interrupt is reported at the INT instruction, not after it, unless a task gate
+    // has switched tasks: the fault then belongs to the new task's first instruction.
+    if (event.source == EventSource::Software && !in_new_task) c.rip -= event.instruction_length;
     const uint8_t first = event.vector, second = c.exception.vector;
     if (second == kPF) c.cr2 = c.exception.cr2;
     if (first == kDF) {

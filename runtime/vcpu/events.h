@@ -1,6 +1,7 @@
 #pragma once
 // Delivery of exceptions and interrupts through the real-mode IVT, the 32-bit IDT
-// and the 64-bit IDT (SDM Vol. 3, 6.12 and 6.14), the double-fault rules, and IRET.
+// (interrupt, trap and task gates) and the 64-bit IDT (SDM Vol. 3, 6.12 and 6.14),
+// the double-fault rules, and IRET.
 #include <cstdint>
 #include <string>
 
@@ -29,8 +30,10 @@ enum class DeliveryOutcome { Delivered, TripleFault };
 // delivery into the next event per the double-fault rules. Logs under -d int.
 DeliveryOutcome deliver_event(ExecContext* ctx, Event event);
 
-// IRET/IRETD/IRETQ with operand size bits. Records a fault and returns false on error.
-bool interrupt_return(ExecContext* ctx, unsigned bits);
+// IRET/IRETD/IRETQ with operand size bits; with EFLAGS.NT set in legacy protected
+// mode a return to the linked task, which saves next_rip as the leaving task's EIP.
+// Records a fault and returns false on error.
+bool interrupt_return(ExecContext* ctx, unsigned bits, uint64_t next_rip);
 
 // The stack of a more privileged level from the TSS (SDM Vol. 3, 6.12.1, 5.8.5): for
 // legacy modes SS:ESP with SS checked (#TS/#SS), for IA-32e mode RSPn or ISTn.

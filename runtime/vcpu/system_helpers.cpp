@@ -1,7 +1,6 @@
 // The VCPU runtime's side of the privileged and special instructions (SDM Vol. 2,
 // each instruction's operation section): privilege checks first, then the effect.
 #include "ir/semantics/canonical.h"
-#include "runtime/log.h"
 #include "runtime/softmmu/mmu.h"
 #include "runtime/vcpu/descriptors.h"
 #include "runtime/vcpu/events.h"
@@ -9,6 +8,7 @@
 #include "runtime/vcpu/helper_functions.h"
 #include "runtime/vcpu/msr.h"
 #include "runtime/vcpu/privilege.h"
+#include "runtime/vcpu/task_switch.h"
 #include "runtime/vcpu/vcpu.h"
 
 namespace orcvm {
@@ -28,7 +28,8 @@ uint64_t truncate_ip(uint64_t ip, unsigned bits) {
   return bits == 16 ? ip & 0xffff : bits == 32 ? ip & 0xffffffff : ip;
 }
 
-// The code segment of a direct far JMP/CALL in protected mode (no gates).
+// The code segment of a direct far JMP/CALL in protected mode; gates and TSSs are
+// handled before, any other system descriptor is invalid here.
 bool check_far_target(ExecContext* ctx, uint16_t selector, Descriptor* d) {
   CpuState& c = cpu(ctx);
   const uint32_t error = selector & ~3u;
@@ -39,11 +40,6 @@ bool check_far_target(ExecContext* ctx, uint16_t selector, Descriptor* d) {
   SegmentFault sf;
   if (!read_descriptor(ctx, selector, false, d, &sf)) {
     if (!c.exception.pending) raise_segment_fault(ctx, sf);
-    return false;
-  }
-  if (d->system()) {
-    if (Log::on(LogItem::Unimp)) Log::printf("unimp: far transfer to a TSS or task gate (selector 0x%x)\n", selector);
-    gp(ctx, error);
     return false;
   }
   const unsigned rpl = selector & 3;
@@ -62,6 +58,11 @@ bool check_far_target(ExecContext* ctx, uint16_t selector, Descriptor* d) {
 
 bool is_call_gate(const CpuState& c, const Descriptor& d) {
   return d.system() && (d.type() == systype::CallGate32 || (!(c.efer & efer::LMA) && d.type() == systype::CallGate16));
+}
+
+// A TSS or task gate: a task switch, which IA-32e mode does not have (SDM Vol. 3, 8.7).
+bool is_task_target(const CpuState& c, const Descriptor& d) {
+  return !(c.efer & efer::LMA) && (d.tss() || (d.system() && d.type() == systype::TaskGate));
 }
 
 // A far JMP/CALL through a call gate (SDM Vol. 3, 5.8.4): checks the gate and its
@@ -171,8 +172,8 @@ uint64_t helper_CheckUmip(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
   return 0;
 }
 
-uint64_t helper_Iret(ExecContext* ctx, uint64_t bits, uint64_t, uint64_t) {
-  interrupt_return(ctx, static_cast<unsigned>(bits));
+uint64_t helper_Iret(ExecContext* ctx, uint64_t bits, uint64_t next_rip, uint64_t) {
+  interrupt_return(ctx, static_cast<unsigned>(bits), next_rip);
   ctx->vcpu->flush_translation_caches();
   return 0;
 }
@@ -194,7 +195,7 @@ uint64_t helper_ReadSegment(ExecContext* ctx, uint64_t segment, uint64_t, uint64
   return c.seg[segment].selector;
 }
 
-uint64_t helper_FarJump(ExecContext* ctx, uint64_t selector_and_bits, uint64_t offset, uint64_t) {
+uint64_t helper_FarJump(ExecContext* ctx, uint64_t selector_and_bits, uint64_t offset, uint64_t next_rip) {
   CpuState& c = cpu(ctx);
   const uint16_t selector = static_cast<uint16_t>(selector_and_bits);
   const unsigned bits = static_cast<unsigned>(selector_and_bits >> 16);
@@ -205,17 +206,23 @@ uint64_t helper_FarJump(ExecContext* ctx, uint64_t selector_and_bits, uint64_t o
   }
   Descriptor d;
   SegmentFault sf;
-  if ((selector & ~3u) && read_descriptor(ctx, selector, false, &d, &sf) && is_call_gate(c, d)) {
-    GateTarget t;
-    if (!resolve_call_gate(ctx, selector, &t)) return 0;
-    if (!t.code.conforming() && t.code.dpl() != c.cpl) {
-      gp(ctx, t.code_selector & ~3u);
+  if ((selector & ~3u) && read_descriptor(ctx, selector, false, &d, &sf)) {
+    if (is_task_target(c, d)) {
+      jump_or_call_task(ctx, selector, d, TaskSwitchCause::Jump, next_rip);
       return 0;
     }
-    mark_accessed(ctx, t.code_selector, t.code);
-    enter_code_segment(c, t.code_selector, t.code, c.cpl);
-    c.rip = t.offset;
-    return 0;
+    if (is_call_gate(c, d)) {
+      GateTarget t;
+      if (!resolve_call_gate(ctx, selector, &t)) return 0;
+      if (!t.code.conforming() && t.code.dpl() != c.cpl) {
+        gp(ctx, t.code_selector & ~3u);
+        return 0;
+      }
+      mark_accessed(ctx, t.code_selector, t.code);
+      enter_code_segment(c, t.code_selector, t.code, c.cpl);
+      c.rip = t.offset;
+      return 0;
+    }
   }
   if (c.exception.pending) return 0;
   if (!check_far_target(ctx, selector, &d)) return 0;
@@ -237,8 +244,13 @@ uint64_t helper_FarCall(ExecContext* ctx, uint64_t selector_and_bits, uint64_t o
   const unsigned bytes = bits / 8;
   Descriptor d;
   SegmentFault sf;
-  if (protected_mode(c) && (selector & ~3u) && read_descriptor(ctx, selector, false, &d, &sf) && is_call_gate(c, d))
-    return call_through_gate(ctx, selector, return_rip);
+  if (protected_mode(c) && (selector & ~3u) && read_descriptor(ctx, selector, false, &d, &sf)) {
+    if (is_task_target(c, d)) {
+      jump_or_call_task(ctx, selector, d, TaskSwitchCause::Call, return_rip);
+      return 0;
+    }
+    if (is_call_gate(c, d)) return call_through_gate(ctx, selector, return_rip);
+  }
   if (c.exception.pending) return 0;
   if (protected_mode(c) && !check_far_target(ctx, selector, &d)) return 0;
   GuestStack stack = GuestStack::current(ctx);
