@@ -111,6 +111,12 @@ void LlvmEmitter::end_instruction() {
   b_.SetInsertPoint(next);
 }
 
+void LlvmEmitter::check_segment(Seg seg, llvm::Value* ea, unsigned bits, bool write) {
+  if (seg == Seg::None || !(mode_.bits & BlockMode::segment_check_bit(static_cast<unsigned>(seg)))) return;
+  llvm::Value* const args[3] = {b_.getInt64(static_cast<uint64_t>(seg)), ea, b_.getInt64(bits / 8 | (write ? 256 : 0))};
+  call_helper(Helper::SegmentCheck, args);
+}
+
 llvm::Value* LlvmEmitter::linear_address(Seg seg, llvm::Value* ea) {
   const bool based = seg == Seg::FS || seg == Seg::GS || ((mode_.bits & BlockMode::kSegBases) && seg != Seg::None);
   if (!based) return ea;

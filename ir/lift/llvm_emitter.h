@@ -113,18 +113,22 @@ class LlvmEmitter {
 
   template <unsigned W> Value<W> load(Seg seg, Value<64> ea) {
     static_assert(W <= 64);
+    check_segment(seg, ea.v, W, false);
     return {memory_load(linear_address(seg, ea.v), W, seg, false)};
   }
   template <unsigned W> Value<W> load_for_update(Seg seg, Value<64> ea) {
     static_assert(W <= 64);
+    check_segment(seg, ea.v, W, true);
     return {memory_load(linear_address(seg, ea.v), W, seg, true)};
   }
   template <unsigned W> void store(Seg seg, Value<64> ea, Value<W> v) {
     static_assert(W <= 64);
+    check_segment(seg, ea.v, W, true);
     memory_store(linear_address(seg, ea.v), v.v, W, seg);
   }
   template <unsigned W, class F>
   std::pair<Value<W>, Value<W>> locked_update(Seg seg, Value<64> ea, F&& compute) {
+    check_segment(seg, ea.v, W, true);
     llvm::Value* host = rmw_pointer(linear_address(seg, ea.v), W, seg);
     llvm::Value* initial = b_.CreateAlignedLoad(ty<W>(), host, llvm::MaybeAlign(1), true);
     llvm::BasicBlock* before = b_.GetInsertBlock();
@@ -200,6 +204,8 @@ class LlvmEmitter {
   static size_t flag_offset(sem::Flag f) { return offsetof(ExecContext, cpu.cf) + static_cast<size_t>(f); }
 
   llvm::Value* linear_address(Seg seg, llvm::Value* ea);
+  // Limit and type check of an access, for the segments the block's mode marks.
+  void check_segment(Seg seg, llvm::Value* ea, unsigned bits, bool write);
   // Returns the TLB fast-path condition and host pointer for an access.
   llvm::Value* tlb_hit(llvm::Value* linear, unsigned bytes, size_t tag_offset, llvm::Value** host);
   llvm::Value* memory_load(llvm::Value* linear, unsigned bits, Seg seg, bool write_intent);

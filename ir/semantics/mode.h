@@ -19,6 +19,10 @@ struct BlockMode {
   static constexpr uint32_t kCounting = 1u << 10;  // blocks decrement the instruction budget
   static constexpr uint32_t kSegBases = 1u << 11;  // some of CS/DS/ES/SS has a non-zero base
   static constexpr uint32_t kAlignCheck = 1u << 12;  // CR0.AM, RFLAGS.AC and CPL 3: misaligned -> #AC
+  // Bits 13-18, one per segment register (ES CS SS DS FS GS): accesses through it check
+  // its limit and type (16/32-bit modes, runtime/vcpu/segment_checks.h).
+  static constexpr uint32_t kSegCheckShift = 13;
+  static constexpr uint32_t segment_check_bit(unsigned segment) { return 1u << (kSegCheckShift + segment); }
 
   unsigned cpl() const { return bits & kCplMask; }
   unsigned iopl() const { return (bits >> kIoplShift) & 3; }

@@ -10,6 +10,7 @@
 #include "runtime/softmmu/mmu.h"
 #include "runtime/vcpu/exec_context.h"
 #include "runtime/vcpu/helpers.h"
+#include "runtime/vcpu/segment_checks.h"
 
 namespace orcvm {
 
@@ -118,6 +119,7 @@ class InterpEmitter {
   template <unsigned W> Value<W> load_for_update(Seg seg, Value<64> ea) { return read<W>(seg, ea, Access::Write); }
 
   template <unsigned W> void store(Seg seg, Value<64> ea, Value<W> v) {
+    check_segment(seg, ea.v, W / 8, true);
     uint64_t linear = linear_address(seg, ea.v);
     check_alignment(linear, W / 8);
     if (uint8_t* host = tlb_lookup(ctx_, mode_.tlb_bank(), linear, W / 8, Access::Write)) {
@@ -133,6 +135,7 @@ class InterpEmitter {
     using T = typename Value<W>::T;
     using Word = std::conditional_t<W == 8, uint8_t, std::conditional_t<W == 16, uint16_t,
                  std::conditional_t<W == 32, uint32_t, uint64_t>>>;
+    check_segment(seg, ea.v, W / 8, true);
     const uint64_t linear = linear_address(seg, ea.v);
     check_alignment(linear, W / 8);
     auto* host = static_cast<Word*>(mmu_rmw_pointer(ctx_, linear, W / 8, how(seg, true)));
@@ -192,6 +195,7 @@ class InterpEmitter {
 
  private:
   template <unsigned W> Value<W> read(Seg seg, Value<64> ea, Access access) {
+    check_segment(seg, ea.v, W / 8, access == Access::Write);
     uint64_t linear = linear_address(seg, ea.v);
     check_alignment(linear, W / 8);
     if (const uint8_t* host = tlb_lookup(ctx_, mode_.tlb_bank(), linear, W / 8, access)) {
@@ -205,6 +209,10 @@ class InterpEmitter {
   }
   unsigned how(Seg seg, bool write_intent) const {
     return mode_.tlb_bank() | (seg == Seg::SS ? access_how::Stack : 0) | (write_intent ? access_how::WriteIntent : 0);
+  }
+  void check_segment(Seg seg, uint64_t offset, unsigned size, bool write) {
+    if (seg == Seg::None || !(mode_.bits & BlockMode::segment_check_bit(static_cast<unsigned>(seg)))) return;
+    if (!check_segment_access(ctx_, seg, offset, size, write)) check_fault();
   }
   void check_alignment(uint64_t linear, unsigned size) {
     // #AC has the lowest priority: a non-canonical address faults in the MMU instead.

@@ -10,6 +10,7 @@
 #include "runtime/interp/interpreter.h"
 #include "runtime/log.h"
 #include "runtime/vcpu/debug_breakpoints.h"
+#include "runtime/vcpu/segment_checks.h"
 #include "runtime/vcpu/background_compiler.h"
 #include "devices/platform.h"
 #include "runtime/vcpu/events.h"
@@ -69,9 +70,12 @@ BlockMode Vcpu::current_mode() const {
   if (c.rflags & rflags::TF) m.bits |= BlockMode::kTrap;
   if (alignment_checking(c)) m.bits |= BlockMode::kAlignCheck;
   if (options_.count_instructions) m.bits |= BlockMode::kCounting;
-  if (!m.long64())
+  if (!m.long64()) {
     for (Seg s : {Seg::ES, Seg::CS, Seg::SS, Seg::DS})
       if (c.seg[static_cast<int>(s)].base) m.bits |= BlockMode::kSegBases;
+    for (Seg s : {Seg::ES, Seg::CS, Seg::SS, Seg::DS, Seg::FS, Seg::GS})
+      if (segment_needs_checks(c, s)) m.bits |= BlockMode::segment_check_bit(static_cast<unsigned>(s));
+  }
   return m;
 }
 
