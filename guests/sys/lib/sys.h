@@ -129,16 +129,20 @@ extern uptr pre_sp;
 #define TSS_SEL 0x30
 #define KERNEL_CS32 0x40
 #define GDT_SCRATCH 0x48 /* first free selector */
+#define USER_CS USER_CS64 /* where user_call runs fn */
+#define IDT_GATE_QWORDS 2
 #else
 #define TSS_SEL 0x28
 #define DF_TSS_SEL 0x30
 #define CODE16_SEL 0x38
 #define DATA16_SEL 0x40
 #define GDT_SCRATCH 0x48
+#define USER_CS USER_CS32
+#define IDT_GATE_QWORDS 1
 #endif
 #define GDT_ENTRIES 64
 extern u64 gdt[GDT_ENTRIES];
-extern u64 idt[];
+extern u64 idt[256 * IDT_GATE_QWORDS];
 void set_gdt_entry(u16 selector, u64 desc);
 u64 get_gdt_entry(u16 selector);
 void reload_tr(void); /* clears the busy bit and loads TSS_SEL */
