@@ -1,29 +1,18 @@
 /* Multiboot v1 entry of the 64-bit system test kernels: 32-bit code that
  * identity-maps the first 4 GiB with 2 MiB user-accessible pages, enters long
  * mode and calls sys_init and kmain in 64-bit mode. */
-    .set MB_MAGIC, 0x1badb002
-    .set MB_FLAGS, 0x3
+#include "multiboot_entry.h"
+
     .set KERNEL_CS, 0x08
     .set KERNEL_DS, 0x10
 
-    .section .multiboot, "a"
-    .balign 4
-    .long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
+    multiboot_header
 
     .section .text.entry, "ax"
     .code32
     .globl _start
 _start:
-    cld
-    mov %eax, %esi
-    mov %ebx, %edx
-    mov $__bss_start, %edi
-    mov $__bss_end, %ecx
-    sub %edi, %ecx
-    xor %eax, %eax
-    rep stosb
-    mov %esi, boot_magic
-    mov %edx, boot_info
+    clear_bss_and_save_boot_registers
 
     /* PML4[0] -> PDPT; PDPT[0..3] -> four page directories of 2 MiB pages (P, RW, US, PS) */
     mov $boot_pd, %edi
@@ -90,10 +79,7 @@ boot_gdt_ptr:
     .word boot_gdt_ptr - boot_gdt - 1
     .long boot_gdt
 
-    .data
-    .globl boot_magic, boot_info
-boot_magic: .long 0
-boot_info: .long 0
+    boot_registers
 
     .bss
     .balign 4096

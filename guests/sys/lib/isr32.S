@@ -1,25 +1,14 @@
 /* 32-bit interrupt stubs (16 bytes each, vector v at isr_table + 16 * v), the
  * common entry, and the catch/unwind and ring-3 entry helpers. */
+#include "isr_macros.h"
+
     .set KERNEL_DS, 0x10
     .set USER_CS32, 0x1b
     .set USER_DS, 0x23
 
     .text
     .code32
-    .balign 16
-    .globl isr_table
-isr_table:
-    .set vec, 0
-    .rept 256
-    .balign 16
-    .if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21)
-    .else
-    pushl $0
-    .endif
-    pushl $vec
-    jmp isr_common
-    .set vec, vec + 1
-    .endr
+    isr_stub_table
 
 isr_common:
     pushal
@@ -114,14 +103,4 @@ user_trampoline:
 catch_active: .long 0
 catch_sp: .long 0
 
-    .bss
-    .balign 16
-    .space 16384
-    .globl kernel_stack_top
-kernel_stack_top:
-    .space 8192
-    .globl ring0_stack_top
-ring0_stack_top:
-    .space 8192
-    .globl user_stack_top
-user_stack_top:
+    kernel_and_user_stacks
