@@ -33,8 +33,8 @@ if [[ -z $elf || ${#runner[@]} -eq 0 || ( -z $host && -z $expected ) ]]; then
     exit 2
 fi
 
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+# shellcheck source=guests/check_emulator_run.sh
+source "$(dirname "${BASH_SOURCE[0]}")/check_emulator_run.sh"
 
 if [[ -n $host ]]; then
     "$host" >"$scratch/want"
@@ -48,28 +48,8 @@ else
     cp "$expected" "$scratch/want"
 fi
 
-echo "running: ${runner[*]} $elf"
-timeout "$TIMEOUT_SECONDS" "${runner[@]}" "$elf" </dev/null >"$scratch/got" 2>"$scratch/stderr"
-status=$?
-
-failed=0
-if ((status == 124)); then
-    echo "FAIL: timed out after $TIMEOUT_SECONDS s"
-    failed=1
-elif ((status != 1)); then
-    echo "FAIL: exit status $status, want 1 (the guest writes 0 to port 0xf4 on success)"
-    failed=1
-fi
-if ! cmp -s "$scratch/want" "$scratch/got"; then
-    echo "FAIL: serial output differs from ${host:-$expected} (--- want, +++ got):"
-    diff -u --label want --label got "$scratch/want" "$scratch/got" | head -n 200
-    failed=1
-fi
-if ((failed)); then
-    if [[ -s $scratch/stderr ]]; then
-        echo "stderr of the run:"
-        head -n 50 "$scratch/stderr"
-    fi
-    exit 1
-fi
+run_emulator "${runner[@]}" "$elf"
+check_exit_status 1 "(the guest writes 0 to port 0xf4 on success)"
+check_serial_output "$scratch/want" "${host:-$expected}"
+exit_if_failed
 echo "PASS: $(wc -c <"$scratch/got") bytes of output match"

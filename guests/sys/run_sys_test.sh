@@ -40,42 +40,22 @@ if [[ -z $elf || -z $expected || ${#runner[@]} -eq 0 ]]; then
     exit 2
 fi
 
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+# shellcheck source=guests/check_emulator_run.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../check_emulator_run.sh"
 
-echo "running: ${runner[*]} $elf"
-timeout "$TIMEOUT_SECONDS" "${runner[@]}" "$elf" </dev/null >"$scratch/got" 2>"$scratch/stderr"
-status=$?
+run_emulator "${runner[@]}" "$elf"
 
 # ORCVM_SYS_UPDATE_EXPECTED=1 (QEMU runs only): the output becomes the new
 # expected file, to be reviewed before it is committed.
-if ((use_qemu)) && [[ ${ORCVM_SYS_UPDATE_EXPECTED:-0} == 1 ]] && ((status == want_status)); then
+if ((use_qemu)) && [[ ${ORCVM_SYS_UPDATE_EXPECTED:-0} == 1 ]] && ((run_status == want_status)); then
     cp "$scratch/got" "$expected"
     echo "updated $expected"
 fi
 
-failed=0
-if ((status == 124)); then
-    echo "FAIL: timed out after $TIMEOUT_SECONDS s"
-    failed=1
-elif ((status != want_status)); then
-    echo "FAIL: exit status $status, want $want_status"
-    failed=1
-fi
+check_exit_status "$want_status"
 if [[ -n $stderr_pattern ]] && ! grep -Eq "$stderr_pattern" "$scratch/stderr"; then
-    echo "FAIL: stderr does not match '$stderr_pattern'"
-    failed=1
+    fail "stderr does not match '$stderr_pattern'"
 fi
-if ! cmp -s "$expected" "$scratch/got"; then
-    echo "FAIL: serial output differs from $expected (--- want, +++ got):"
-    diff -u --label want --label got "$expected" "$scratch/got" | head -n 200
-    failed=1
-fi
-if ((failed)); then
-    if [[ -s $scratch/stderr ]]; then
-        echo "stderr of the run:"
-        head -n 50 "$scratch/stderr"
-    fi
-    exit 1
-fi
+check_serial_output "$expected" "$expected"
+exit_if_failed
 echo "PASS: $(grep -c '^PASS' "$scratch/got") checks, $(wc -c <"$scratch/got") bytes of output match"
