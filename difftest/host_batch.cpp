@@ -6,15 +6,13 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstddef>
 #include <cstring>
 #include <stdexcept>
 
+#include "difftest/host_exec.h"
 #include "difftest/host_oracle.h"
 
 namespace orcvm::difftest {
@@ -22,12 +20,6 @@ namespace {
 
 constexpr uint64_t kPageSize = 4096;
 constexpr uint64_t kCodeRegion = kDataAddress - kCodeAddress;  // the code pages a case may use
-constexpr uint8_t kUd2[] = {0x0f, 0x0b};
-constexpr uint64_t kTrapFlag = 1ull << 8;
-constexpr uint64_t kResumeFlag = 1ull << 16;
-constexpr int kCaughtSignals[] = {SIGILL, SIGSEGV, SIGBUS, SIGFPE, SIGTRAP};
-constexpr int kGregOfGpr[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
-                                REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
 
 struct SlotIn {
   uint64_t gpr[16];
@@ -38,30 +30,13 @@ struct SlotIn {
 };
 
 struct SlotOut {
-  uint64_t gpr[16];
-  uint64_t rip;
-  uint64_t rflags;
-  uint64_t signal;
-  uint64_t trapno;
-  uint64_t error_code;
+  HostExit exit;
   uint8_t window[kDataSize];
 };
-
-// The register image the entry trampoline loads (offsets fixed in its assembly).
-struct EntryState {
-  uint64_t gpr[16];
-  uint64_t rflags;  // at offset 128
-};
-static_assert(offsetof(EntryState, rflags) == 128);
-
-enum ChildFailure : int { kCodeMapFailed = 111, kDataMapFailed, kAltStackFailed, kSigactionFailed };
 
 // The child's state, touched by its signal handler.
 SlotOut* child_out = nullptr;
 sigjmp_buf child_resume;
-EntryState child_entry;
-
-bool has_error_code(uint64_t vector) { return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17; }
 
 bool send_all(int fd, const void* data, size_t size) {
   auto* p = static_cast<const uint8_t*>(data);
@@ -87,70 +62,13 @@ bool recv_all(int fd, void* data, size_t size) {
   return true;
 }
 
-}  // namespace
-
-// On the alternate stack, AC already cleared by the stub: record the exit, go back to
-// the child's loop.
-extern "C" __attribute__((visibility("hidden"))) void orcvm_host_batch_on_signal(int signal, siginfo_t*, void* context) {
-  const greg_t* g = static_cast<ucontext_t*>(context)->uc_mcontext.gregs;
-  SlotOut* out = child_out;
-  for (int i = 0; i < 16; ++i) out->gpr[i] = static_cast<uint64_t>(g[kGregOfGpr[i]]);
-  out->rip = static_cast<uint64_t>(g[REG_RIP]);
-  out->rflags = static_cast<uint64_t>(g[REG_EFL]);
-  out->signal = static_cast<uint64_t>(signal);
-  out->trapno = static_cast<uint64_t>(g[REG_TRAPNO]);
-  out->error_code = static_cast<uint64_t>(g[REG_ERR]);
+// Record the exit and go back to the child's loop.
+[[noreturn]] void record_and_resume(const HostExit& case_exit) {
+  child_out->exit = case_exit;
   siglongjmp(child_resume, 1);
 }
 
-extern "C" {
-void orcvm_host_batch_enter(const EntryState* state);
-void orcvm_host_batch_signal_stub(int, siginfo_t*, void*);
-}
-
-// As in host_oracle.cpp: RFLAGS first (on the child's own stack), then the GPRs, RSP
-// and RDI last, and a jump through a RIP-relative constant.
-asm(R"(
-    .intel_syntax noprefix
-    .text
-    .p2align 4
-    .globl orcvm_host_batch_enter
-    .hidden orcvm_host_batch_enter
-orcvm_host_batch_enter:
-    push qword ptr [rdi + 128]
-    popfq
-    mov rax, [rdi + 0]
-    mov rcx, [rdi + 8]
-    mov rdx, [rdi + 16]
-    mov rbx, [rdi + 24]
-    mov rbp, [rdi + 40]
-    mov rsi, [rdi + 48]
-    mov r8, [rdi + 64]
-    mov r9, [rdi + 72]
-    mov r10, [rdi + 80]
-    mov r11, [rdi + 88]
-    mov r12, [rdi + 96]
-    mov r13, [rdi + 104]
-    mov r14, [rdi + 112]
-    mov r15, [rdi + 120]
-    mov rsp, [rdi + 32]
-    mov rdi, [rdi + 56]
-    jmp qword ptr [rip + .Lorcvm_batch_case_entry]
-    .p2align 3
-.Lorcvm_batch_case_entry:
-    .quad 0x10000
-
-    .p2align 4
-    .globl orcvm_host_batch_signal_stub
-    .hidden orcvm_host_batch_signal_stub
-orcvm_host_batch_signal_stub:
-    pushfq
-    and dword ptr [rsp], 0xfffbffff
-    popfq
-    jmp orcvm_host_batch_on_signal
-    .att_syntax prefix
-)");
-static_assert(kCodeAddress == 0x10000, "the trampoline hard-codes kCodeAddress");
+}  // namespace
 
 struct HostBatch::Shared {
   SlotIn in[kMaxBatch];
@@ -161,38 +79,19 @@ namespace {
 
 // Enters the case; returns when its exit signal's handler siglongjmps back. A frame of
 // its own, so that nothing of the caller lives across the sigsetjmp.
-__attribute__((noinline)) void run_case_in_child() {
-  if (sigsetjmp(child_resume, 1) == 0) orcvm_host_batch_enter(&child_entry);
+__attribute__((noinline)) void run_case_in_child(const SlotIn& in) {
+  if (sigsetjmp(child_resume, 1) == 0) enter_case(in.gpr, in.rflags);
 }
 
-// The child: only system calls and memcpy (the parent may have other threads, which
-// may have held the malloc lock when it forked).
+// The child (see host_exec.h for what it may call).
 [[noreturn]] void child_main(SlotIn* in_slots, SlotOut* out_slots, int fd) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   auto* code = static_cast<uint8_t*>(mmap(reinterpret_cast<void*>(kCodeAddress), kCodeRegion, PROT_NONE,
                                           MAP_FIXED_NOREPLACE | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
   if (code != reinterpret_cast<uint8_t*>(kCodeAddress)) _exit(kCodeMapFailed);
-  auto* data = static_cast<uint8_t*>(mmap(reinterpret_cast<void*>(kDataAddress), kDataSize, PROT_READ | PROT_WRITE,
-                                          MAP_FIXED_NOREPLACE | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-  if (data != reinterpret_cast<uint8_t*>(kDataAddress)) _exit(kDataMapFailed);
+  uint8_t* data = map_data_window();
 
-  constexpr size_t kAltStackSize = 256 * 1024;  // the kernel's frame holds the AVX-512 state
-  void* alt_stack = mmap(nullptr, kAltStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  stack_t ss{};
-  ss.ss_sp = alt_stack;
-  ss.ss_size = kAltStackSize;
-  if (alt_stack == MAP_FAILED || sigaltstack(&ss, nullptr) != 0) _exit(kAltStackFailed);
-  struct sigaction action {};
-  action.sa_sigaction = orcvm_host_batch_signal_stub;
-  action.sa_flags = SA_SIGINFO | SA_ONSTACK;
-  sigfillset(&action.sa_mask);
-  sigset_t unblock;
-  sigemptyset(&unblock);
-  for (int signal : kCaughtSignals) {
-    if (sigaction(signal, &action, nullptr) != 0) _exit(kSigactionFailed);
-    sigaddset(&unblock, signal);
-  }
-  sigprocmask(SIG_UNBLOCK, &unblock, nullptr);
+  catch_case_exits(record_and_resume);
 
   uint64_t mapped = 0;  // code bytes currently RWX
   for (;;) {
@@ -211,42 +110,13 @@ __attribute__((noinline)) void run_case_in_child() {
       std::memcpy(code, in.code, in.code_size);
       std::memcpy(code + in.code_size, kUd2, sizeof kUd2);
       std::memcpy(data, in.window, kDataSize);
-      std::memcpy(child_entry.gpr, in.gpr, sizeof child_entry.gpr);
-      child_entry.rflags = in.rflags & ~kTrapFlag;
       child_out = &out;
-      run_case_in_child();
+      run_case_in_child(in);
       std::memcpy(out.window, data, kDataSize);
       const uint8_t done = 1;
       if (!send_all(fd, &done, 1)) _exit(0);
     }
   }
-}
-
-std::string describe_death(int status) {
-  if (WIFSIGNALED(status))
-    return "the host child was killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) +
-           ")";
-  if (WIFEXITED(status)) {
-    switch (WEXITSTATUS(status)) {
-      case kCodeMapFailed: return "the host child could not map the code region at 0x10000";
-      case kDataMapFailed: return "the host child could not map the data window at 0x20000";
-      case kAltStackFailed: return "the host child could not set up its signal stack";
-      case kSigactionFailed: return "the host child could not install its signal handlers";
-      default: return "the host child exited with status " + std::to_string(WEXITSTATUS(status)) +
-                      " (did the case make an exit system call?)";
-    }
-  }
-  return "the host child ended with wait status " + std::to_string(status);
-}
-
-std::optional<std::string> validate(const TestCase& test) {
-  if (test.input.rip != kCodeAddress) return "the input RIP must be kCodeAddress";
-  if (test.code.size() + sizeof kUd2 > kCodeRegion) return "the code does not fit below the data window";
-  for (const MemoryChunk& chunk : test.input.memory)
-    if (chunk.address < kDataAddress || chunk.address - kDataAddress > kDataSize ||
-        chunk.bytes.size() > kDataAddress + kDataSize - chunk.address)
-      return "an input memory chunk lies outside the data window";
-  return std::nullopt;
 }
 
 }  // namespace
@@ -286,9 +156,7 @@ void HostBatch::spawn() {
 void HostBatch::stop_child() {
   if (pid_ < 0) return;
   kill(pid_, SIGKILL);
-  int status;
-  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
+  wait_for_child(pid_);
   close(command_fd_);
   pid_ = -1;
   command_fd_ = progress_fd_ = -1;
@@ -307,7 +175,7 @@ void HostBatch::start(const std::vector<const TestCase*>& cases) {
   for (size_t i = 0; i < cases.size(); ++i) {
     const TestCase& t = *cases[i];
     SlotIn& in = shared_->in[i];
-    rejected_[i] = validate(t);
+    rejected_[i] = host_case_problem(t);
     if (rejected_[i]) {
       in.code_size = 0;
       std::memset(in.gpr, 0, sizeof in.gpr);
@@ -344,14 +212,12 @@ std::vector<OracleResult> HostBatch::finish() {
         continue;
       }
       // The child died while running case `next`.
-      int status = 0;
-      while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-      }
+      const int status = wait_for_child(pid_);
       close(command_fd_);
       pid_ = -1;
       command_fd_ = progress_fd_ = -1;
       results[next].status = OracleResult::Status::Error;
-      results[next].message = "host oracle: case '" + pending_[next]->name + "': " + describe_death(status);
+      results[next].message = "host oracle: case '" + pending_[next]->name + "': " + describe_child_end(status);
     } else {
       stop_child();
       results[next].status = OracleResult::Status::Timeout;
@@ -369,15 +235,7 @@ std::vector<OracleResult> HostBatch::finish() {
     }
     if (!ran[i]) continue;
     const SlotOut& out = shared_->out[i];
-    Outcome& o = results[i].outcome;
-    std::memcpy(o.state.gpr, out.gpr, sizeof o.state.gpr);
-    o.state.rip = out.rip;
-    o.state.rflags = out.rflags & ~kResumeFlag;
-    o.state.memory.push_back({kDataAddress, std::vector<uint8_t>(out.window, out.window + kDataSize)});
-    const bool reached_end = out.signal == SIGILL && out.rip == kCodeAddress + pending_[i]->code.size();
-    if (!reached_end)
-      o.exception = ExceptionRecord{static_cast<uint8_t>(out.trapno),
-                                    has_error_code(out.trapno) ? static_cast<uint32_t>(out.error_code) : 0};
+    results[i].outcome = outcome_of(out.exit, out.window, *pending_[i]);
   }
   pending_.clear();
   return results;

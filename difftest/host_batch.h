@@ -1,6 +1,7 @@
 #pragma once
 // The host-CPU oracle for campaigns: the same guest layout and conventions as
-// run_on_host (difftest/host_oracle.h), but one long-lived child process runs many
+// run_on_host (difftest/host_oracle.h), sharing its entry into a case and its capture
+// of the exit (difftest/host_exec.h), but one long-lived child process runs many
 // cases in a row. The child maps the code region and the data window once; for each
 // case it copies the code and the window in, loads the registers and jumps to the
 // code; every exit is a signal, whose handler records the state and siglongjmps back

@@ -38,14 +38,7 @@ void build_page_tables(PhysicalMemory& memory, uint64_t code_bytes) {
 }
 
 void enter_user_mode(CpuState& cpu, const MachineState& input) {
-  cpu = CpuState{};
-  std::memcpy(cpu.gpr, input.gpr, sizeof cpu.gpr);
-  cpu.rip = input.rip;
-  // The host oracle runs at CPL 3 with IOPL 0 and IF set; so does this one.
-  cpu.set_rflags((input.rflags & ~(rflags::IOPL | rflags::TF)) | rflags::IF);
-  cpu.cpl = 3;
-  // Alignment checking is on, as Linux runs user code (CR0.AM).
-  cpu.cr0 = cr0::PE | cr0::MP | cr0::ET | cr0::NE | cr0::WP | cr0::AM | cr0::PG;
+  reset_to_user_mode(cpu, input);
   cpu.cr3 = kPml4;
   cpu.cr4 = cr4::PAE;
   cpu.efer = efer::LME | efer::LMA | efer::NXE;
@@ -62,21 +55,36 @@ Machine& machine_for(const OrcvmConfig& config) {
                              config.executed_mnemonics);
   auto& slot = machines[key];
   if (!slot) {
-    MachineConfig mc;
-    mc.ram_size = kRamSize;
-    mc.serial = nullptr;
-    mc.vcpu.tier = config.tier == Tier::Interpreter ? orcvm::Tier::Interpreter : orcvm::Tier::Jit;
-    mc.vcpu.one_insn_per_block = config.one_insn_per_block;
-    mc.vcpu.chaining = !config.nochain;
-    mc.vcpu.count_instructions = true;
+    MachineConfig mc = case_machine_config(config);
+    // No IDT here: the case's exception ends the run and is read from the CPU state.
     mc.vcpu.stop_on_exception = true;
-    mc.vcpu.executed_mnemonics = config.executed_mnemonics;
     slot = std::make_unique<Machine>(mc);
   }
   return *slot;
 }
 
 }  // namespace
+
+MachineConfig case_machine_config(const OrcvmConfig& config) {
+  MachineConfig mc;
+  mc.ram_size = kRamSize;
+  mc.serial = nullptr;
+  mc.vcpu.tier = config.tier == Tier::Interpreter ? orcvm::Tier::Interpreter : orcvm::Tier::Jit;
+  mc.vcpu.one_insn_per_block = config.one_insn_per_block;
+  mc.vcpu.chaining = !config.nochain;
+  mc.vcpu.count_instructions = true;
+  mc.vcpu.executed_mnemonics = config.executed_mnemonics;
+  return mc;
+}
+
+void reset_to_user_mode(CpuState& cpu, const MachineState& input) {
+  cpu = CpuState{};
+  std::memcpy(cpu.gpr, input.gpr, sizeof cpu.gpr);
+  cpu.rip = input.rip;
+  cpu.set_rflags((input.rflags & ~(rflags::IOPL | rflags::TF)) | rflags::IF);
+  cpu.cpl = 3;
+  cpu.cr0 = cr0::PE | cr0::MP | cr0::ET | cr0::NE | cr0::WP | cr0::AM | cr0::PG;
+}
 
 Outcome run_in_orcvm(const TestCase& test, const OrcvmConfig& config) {
   Machine& machine = machine_for(config);

@@ -11,7 +11,6 @@
 namespace orcvm::difftest {
 namespace {
 
-constexpr uint64_t kRamSize = 4ull << 20;
 constexpr uint8_t kUd2[] = {0x0f, 0x0b};
 constexpr uint8_t kVectorUD = 6;
 constexpr uint64_t kPage = 4096;
@@ -21,12 +20,7 @@ constexpr uint64_t kPage = 4096;
 // page tables with a supervisor-only top half, Linux's GDT selectors, a TSS): CPL 3,
 // CS 0x33, SS 0x2b, DS ES FS GS null, IOPL 0, IF, CR0.AM, EFER.NXE.
 void enter_user_mode(CpuState& cpu, const MachineState& input) {
-  cpu = CpuState{};
-  std::memcpy(cpu.gpr, input.gpr, sizeof cpu.gpr);
-  cpu.rip = input.rip;
-  cpu.set_rflags((input.rflags & ~(rflags::IOPL | rflags::TF)) | rflags::IF);
-  cpu.cpl = 3;
-  cpu.cr0 = cr0::PE | cr0::MP | cr0::ET | cr0::NE | cr0::WP | cr0::AM | cr0::PG;
+  reset_to_user_mode(cpu, input);
   cpu.cr3 = kvm::kPml4Phys;
   cpu.cr4 = cr4::PAE | cr4::OSFXSR | cr4::OSXMMEXCPT;
   cpu.efer = efer::SCE | efer::LME | efer::LMA | efer::NXE;
@@ -43,16 +37,7 @@ void enter_user_mode(CpuState& cpu, const MachineState& input) {
 }  // namespace
 
 OrcvmRunner::OrcvmRunner(const OrcvmConfig& config, uint64_t instruction_budget)
-    : config_(config), budget_(instruction_budget) {
-  MachineConfig mc;
-  mc.ram_size = kRamSize;
-  mc.serial = nullptr;
-  mc.vcpu.tier = config.tier == Tier::Interpreter ? orcvm::Tier::Interpreter : orcvm::Tier::Jit;
-  mc.vcpu.one_insn_per_block = config.one_insn_per_block;
-  mc.vcpu.chaining = !config.nochain;
-  mc.vcpu.count_instructions = true;
-  machine_ = std::make_unique<Machine>(mc);
-}
+    : config_(config), budget_(instruction_budget), machine_(std::make_unique<Machine>(case_machine_config(config))) {}
 
 OrcvmRunner::~OrcvmRunner() = default;
 
