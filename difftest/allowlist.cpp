@@ -261,19 +261,24 @@ void apply_entry(const AllowEntry& e, const CaseInsn& insn, Ignore& ignore) {
     if (e.ignore.reg_destination_bits) ignore.register_bits[((modrm >> 3) & 7) | ((rex & 4) << 1)] |= e.ignore.reg_destination_bits;
   }
 }
+
+// The first instruction of the case that the entry covers: one of its mnemonics, with
+// its predicate true. Only the first instruction sees the input state.
+const CaseInsn* first_covered_insn(const AllowEntry& e, const std::vector<CaseInsn>& insns, const MachineState& input) {
+  const bool any = std::find(e.mnemonics.begin(), e.mnemonics.end(), "*") != e.mnemonics.end();
+  for (size_t i = 0; i < insns.size(); ++i) {
+    const InsnFacts facts = describe(insns[i].bytes.data(), insns[i].bytes.size());
+    if (!facts.valid || (!any && std::find(e.mnemonics.begin(), e.mnemonics.end(), facts.name) == e.mnemonics.end()))
+      continue;
+    if (predicate_holds(e.when, insns[i], facts, i == 0 ? &input : nullptr)) return &insns[i];
+  }
+  return nullptr;
+}
 }  // namespace
 
 void AllowList::apply(const AllowEntry& e, const TestCase& test, Ignore& ignore) const {
   const std::vector<CaseInsn> insns = split_code(test.code);
-  for (size_t i = 0; i < insns.size(); ++i) {
-    const InsnFacts facts = describe(insns[i].bytes.data(), insns[i].bytes.size());
-    const bool any = std::find(e.mnemonics.begin(), e.mnemonics.end(), "*") != e.mnemonics.end();
-    if (!facts.valid || (!any && std::find(e.mnemonics.begin(), e.mnemonics.end(), facts.name) == e.mnemonics.end()))
-      continue;
-    if (!predicate_holds(e.when, insns[i], facts, i == 0 ? &test.input : nullptr)) continue;
-    apply_entry(e, insns[i], ignore);
-    return;
-  }
+  if (const CaseInsn* insn = first_covered_insn(e, insns, test.input)) apply_entry(e, *insn, ignore);
 }
 
 std::vector<const AllowEntry*> AllowList::matching(const TestCase& test, const std::string& oracle, Ignore* ignore) const {
@@ -282,16 +287,10 @@ std::vector<const AllowEntry*> AllowList::matching(const TestCase& test, const s
   const std::vector<CaseInsn> insns = split_code(test.code);
   for (const AllowEntry& e : entries_) {
     if (std::find(e.oracles.begin(), e.oracles.end(), oracle) == e.oracles.end()) continue;
-    for (size_t i = 0; i < insns.size(); ++i) {
-      const InsnFacts facts = describe(insns[i].bytes.data(), insns[i].bytes.size());
-      const bool any = std::find(e.mnemonics.begin(), e.mnemonics.end(), "*") != e.mnemonics.end();
-      if (!facts.valid || (!any && std::find(e.mnemonics.begin(), e.mnemonics.end(), facts.name) == e.mnemonics.end()))
-        continue;
-      if (!predicate_holds(e.when, insns[i], facts, i == 0 ? &test.input : nullptr)) continue;
-      out.push_back(&e);
-      if (ignore) apply_entry(e, insns[i], *ignore);
-      break;
-    }
+    const CaseInsn* insn = first_covered_insn(e, insns, test.input);
+    if (!insn) continue;
+    out.push_back(&e);
+    if (ignore) apply_entry(e, *insn, *ignore);
   }
   return out;
 }

@@ -47,6 +47,15 @@ std::vector<MemoryChunk> window_chunks(const std::vector<uint8_t>& window) {
   return chunks;
 }
 
+std::vector<uint8_t> window_bytes(const MachineState& state) {
+  std::vector<uint8_t> window(kDataSize, 0);
+  for (const MemoryChunk& m : state.memory)
+    for (size_t i = 0; i < m.bytes.size(); ++i)
+      if (m.address + i >= kDataAddress && m.address + i < kDataAddress + kDataSize)
+        window[m.address + i - kDataAddress] = m.bytes[i];
+  return window;
+}
+
 namespace {
 
 constexpr uint64_t kWindowEnd = kDataAddress + kDataSize;

@@ -71,4 +71,8 @@ class Generator {
 // The data-window bytes as chunks: runs of non-zero bytes (zero is the default).
 std::vector<MemoryChunk> window_chunks(const std::vector<uint8_t>& window);
 
+// The reverse: the data window as a state's chunks fill it (bytes outside it are
+// dropped, the rest of it is zero).
+std::vector<uint8_t> window_bytes(const MachineState& state);
+
 }  // namespace orcvm::difftest

@@ -12,14 +12,6 @@ size_t memory_bytes(const MachineState& s) {
   return n;
 }
 
-std::vector<uint8_t> window_of(const MachineState& s) {
-  std::vector<uint8_t> w(kDataSize, 0);
-  for (const MemoryChunk& m : s.memory)
-    for (size_t i = 0; i < m.bytes.size(); ++i)
-      if (m.address + i >= kDataAddress && m.address + i < kDataAddress + kDataSize) w[m.address + i - kDataAddress] = m.bytes[i];
-  return w;
-}
-
 class Shrinker {
  public:
   Shrinker(TestCase best, const StillFails& still_fails, int max_runs)
@@ -112,7 +104,7 @@ class Shrinker {
       else ++i;
     }
     // Then zero halves, quarters... of what is left, in the window image.
-    std::vector<uint8_t> window = window_of(best_.input);
+    std::vector<uint8_t> window = window_bytes(best_.input);
     for (size_t span = 64; span >= 1 && !exhausted(); span /= 2) {
       for (size_t start = 0; start < kDataSize && !exhausted(); start += span) {
         bool nonzero = false;

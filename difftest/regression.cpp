@@ -6,6 +6,7 @@
 
 #include "difftest/code.h"
 #include "difftest/flags.h"
+#include "difftest/generator.h"
 
 namespace orcvm::difftest {
 namespace {
@@ -14,14 +15,6 @@ const MemoryChunk* window_of(const MachineState& s) {
   for (const MemoryChunk& m : s.memory)
     if (m.address == kDataAddress && m.bytes.size() == kDataSize) return &m;
   return nullptr;
-}
-
-std::vector<uint8_t> input_window(const MachineState& s) {
-  std::vector<uint8_t> w(kDataSize, 0);
-  for (const MemoryChunk& m : s.memory)
-    for (size_t i = 0; i < m.bytes.size(); ++i)
-      if (m.address + i >= kDataAddress && m.address + i < kDataAddress + kDataSize) w[m.address + i - kDataAddress] = m.bytes[i];
-  return w;
 }
 
 uint64_t fnv1a(const std::string& s) {
@@ -54,7 +47,7 @@ InsnCase expectation_from(const TestCase& test, const Outcome& reference, const 
   e.flags_value = out.rflags & e.flags_checked;
   if (e.flags_checked == 0) e.undefined_flags = 0;
   // Memory: runs of bytes that changed, or where the subject differs.
-  const std::vector<uint8_t> before = input_window(in);
+  const std::vector<uint8_t> before = window_bytes(in);
   const MemoryChunk* after = window_of(out);
   const MemoryChunk* other = subject ? window_of(subject->state) : nullptr;
   if (after) {
