@@ -176,11 +176,11 @@ void LlvmEmitter::check_alignment(llvm::Value* linear, unsigned bytes) {
   raise_if(Value<1>{misaligned}, sem::vector::AC, 0);
 }
 
-llvm::Value* LlvmEmitter::memory_load(llvm::Value* linear, unsigned bits, Seg seg, bool write_intent) {
+llvm::Value* LlvmEmitter::memory_load(llvm::Value* linear, unsigned bits, Seg seg) {
   count_memory_access();
   check_alignment(linear, bits / 8);
   llvm::Value* host;
-  llvm::Value* hit = tlb_hit(linear, bits / 8, write_intent ? offsetof(TlbEntry, write_tag) : offsetof(TlbEntry, read_tag), &host);
+  llvm::Value* hit = tlb_hit(linear, bits / 8, offsetof(TlbEntry, read_tag), &host);
   llvm::BasicBlock* fast = new_block("load_fast");
   llvm::BasicBlock* slow = new_block("load_slow");
   llvm::BasicBlock* join = new_block("load_done");
@@ -191,7 +191,7 @@ llvm::Value* LlvmEmitter::memory_load(llvm::Value* linear, unsigned bits, Seg se
   b_.CreateBr(join);
   b_.SetInsertPoint(slow);
   auto read = declare(module_, "orcvm_mem_read", ty<64>(), {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>(), ty<64>()});
-  llvm::Value* slow_value = b_.CreateCall(read, {ctx_, linear, b_.getInt64(bits / 8), b_.getInt64(how(seg, write_intent)),
+  llvm::Value* slow_value = b_.CreateCall(read, {ctx_, linear, b_.getInt64(bits / 8), b_.getInt64(how(seg, false)),
                                                  b_.getInt64(insn_->rip)});
   check_pending_exception();
   slow_value = b_.CreateTrunc(slow_value, b_.getIntNTy(bits));

@@ -114,17 +114,26 @@ class LlvmEmitter {
   template <unsigned W> Value<W> load(Seg seg, Value<64> ea) {
     static_assert(W <= 64);
     check_segment(seg, ea.v, W, false);
-    return {memory_load(linear_address(seg, ea.v), W, seg, false)};
-  }
-  template <unsigned W> Value<W> load_for_update(Seg seg, Value<64> ea) {
-    static_assert(W <= 64);
-    check_segment(seg, ea.v, W, true);
-    return {memory_load(linear_address(seg, ea.v), W, seg, true)};
+    return {memory_load(linear_address(seg, ea.v), W, seg)};
   }
   template <unsigned W> void store(Seg seg, Value<64> ea, Value<W> v) {
     static_assert(W <= 64);
     check_segment(seg, ea.v, W, true);
     memory_store(linear_address(seg, ea.v), v.v, W, seg);
+  }
+  // One translation serves the read and the write.
+  template <unsigned W, class F>
+  std::pair<Value<W>, Value<W>> update(Seg seg, Value<64> ea, F&& compute) {
+    static_assert(W <= 64);
+    check_segment(seg, ea.v, W, true);
+    llvm::Value* host = rmw_pointer(linear_address(seg, ea.v), W, seg);
+    auto* old = b_.CreateAlignedLoad(ty<W>(), host, llvm::MaybeAlign(1), true);
+    old->setMetadata(llvm::LLVMContext::MD_tbaa, tbaa_guest_);
+    const Value<W> result = compute(Value<W>{old});
+    auto* store = b_.CreateAlignedStore(result.v, host, llvm::MaybeAlign(1), true);
+    store->setMetadata(llvm::LLVMContext::MD_tbaa, tbaa_guest_);
+    commit_if_bounced(host);
+    return {Value<W>{old}, result};
   }
   template <unsigned W, class F>
   std::pair<Value<W>, Value<W>> locked_update(Seg seg, Value<64> ea, F&& compute) {
@@ -208,7 +217,7 @@ class LlvmEmitter {
   void check_segment(Seg seg, llvm::Value* ea, unsigned bits, bool write);
   // Returns the TLB fast-path condition and host pointer for an access.
   llvm::Value* tlb_hit(llvm::Value* linear, unsigned bytes, size_t tag_offset, llvm::Value** host);
-  llvm::Value* memory_load(llvm::Value* linear, unsigned bits, Seg seg, bool write_intent);
+  llvm::Value* memory_load(llvm::Value* linear, unsigned bits, Seg seg);
   void memory_store(llvm::Value* linear, llvm::Value* value, unsigned bits, Seg seg);
   // A host pointer for a locked update; when it is the bounce buffer
   // (runtime/softmmu/locked_access.h), commit_if_bounced writes it back.

@@ -43,15 +43,10 @@ void alu_flags(E& e, X a, X b, X result, V<E, 1> carry_in) {
 template <unsigned W, class E, class F>
 std::pair<V<E, W>, V<E, W>> update_operand(E& e, const DecodedInsn& i, const Operand& dst,
                                            F&& compute) {
-  if (dst.kind == OperandKind::Mem && i.lock)
-    return e.template locked_update<W>(dst.mem.seg, effective_address(e, dst.mem, i.addrsize),
-                                       compute);
   if (dst.kind == OperandKind::Mem) {
     V<E, 64> ea = effective_address(e, dst.mem, i.addrsize);
-    V<E, W> old = e.template load_for_update<W>(dst.mem.seg, ea);
-    V<E, W> result = compute(old);
-    e.store(dst.mem.seg, ea, result);
-    return {old, result};
+    return i.lock ? e.template locked_update<W>(dst.mem.seg, ea, compute)
+                  : e.template update<W>(dst.mem.seg, ea, compute);
   }
   V<E, W> old = read_gpr<W>(e, dst.reg);
   V<E, W> result = compute(old);

@@ -45,12 +45,9 @@ void BitTest(E& e, const DecodedInsn& i) {
       }
       if constexpr (Op == BitOp::Test) {
         old = load<W>(e, base.mem.seg, ea);
-      } else if (i.lock) {
-        auto [before, after] = e.template locked_update<W>(base.mem.seg, ea, modify);
-        old = before;
       } else {
-        old = e.template load_for_update<W>(base.mem.seg, ea);
-        e.store(base.mem.seg, ea, modify(old));
+        old = (i.lock ? e.template locked_update<W>(base.mem.seg, ea, modify)
+                      : e.template update<W>(base.mem.seg, ea, modify)).first;
       }
     }
     e.set_flag(Flag::CF, trunc<1>(e, e.lshr(old, index)));

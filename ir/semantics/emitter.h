@@ -12,10 +12,9 @@
 //   registers   get_gpr(n) -> Value<64>, set_gpr(n, v); get_flag(f), set_flag(f, b);
 //               get_df() -> Value<1>, set_df(b)
 //   memory      load<W>(seg, ea), store<W>(seg, ea, v): may fault, leave state precise;
-//               load_for_update<W>(seg, ea): the read of a read-modify-write, which
-//               needs write permission;
-//               locked_update<W>(seg, ea, fn(old) -> new) -> {old, new}: an atomic
-//               read-modify-write (LOCK prefix, XCHG with memory)
+//               update<W>(seg, ea, fn(old) -> new) -> {old, new}: a read-modify-write,
+//               whose read needs write permission; locked_update<W>(seg, ea, fn): the
+//               same done atomically (LOCK prefix, XCHG with memory)
 //   runtime     call(helper, a, b, c) -> Value<64>
 //   control     if_(c, body); loop_while(cond, body): body repeats while cond() holds,
 //               leaving to the VCPU loop (RIP = this instruction) when it must stop;

@@ -116,7 +116,6 @@ class InterpEmitter {
   void set_df(Value<1> b) { ctx_->cpu.rflags = (ctx_->cpu.rflags & ~rflags::DF) | (b.v ? rflags::DF : 0); }
 
   template <unsigned W> Value<W> load(Seg seg, Value<64> ea) { return read<W>(seg, ea, Access::Read); }
-  template <unsigned W> Value<W> load_for_update(Seg seg, Value<64> ea) { return read<W>(seg, ea, Access::Write); }
 
   template <unsigned W> void store(Seg seg, Value<64> ea, Value<W> v) {
     check_segment(seg, ea.v, W / 8, true);
@@ -128,6 +127,14 @@ class InterpEmitter {
     }
     mmu_write(ctx_, linear, W / 8, static_cast<uint64_t>(v.v), how(seg, false));
     check_fault();
+  }
+
+  template <unsigned W, class F>
+  std::pair<Value<W>, Value<W>> update(Seg seg, Value<64> ea, F&& compute) {
+    const Value<W> old = read<W>(seg, ea, Access::Write);
+    const Value<W> result = compute(old);
+    store(seg, ea, result);
+    return {old, result};
   }
 
   template <unsigned W, class F>
