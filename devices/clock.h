@@ -19,12 +19,14 @@
 //   * With the host clock, Platform can run its own event thread that sleeps
 //     until next_deadline() (or until stdin has input) and then services the
 //     timers; it never spins. With the instruction-count clock there is no thread:
-//     the VCPU calls advance() as it retires instructions, compares now() with
-//     next_deadline() at block boundaries, and when the guest halts it calls
-//     warp_to(next_deadline()) (time jumps forward to the next event, as QEMU's
-//     icount does for an idle guest) and then service_timers().
+//     the VCPU runs until the instructions granted up to next_deadline() are
+//     spent, then the machine services the timers and grants again; when the
+//     guest halts, Platform::halt() calls warp_to(next_deadline()) (time jumps
+//     forward to the next event, as QEMU's icount does for an idle guest) and
+//     then service_timers().
 //   * next_deadline() may move earlier whenever the guest programs a timer; the
 //     platform reports that through its deadline listener.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
@@ -70,27 +72,69 @@ class HostClock : public Clock {
   uint64_t start_;
 };
 
-// --icount: time advances by ns_per_instruction for every retired guest
-// instruction; warp_to() jumps forward while the guest is idle. Thread-safe.
+// --icount: time is the number of guest instructions the VCPU has retired times
+// ns_per_instruction, plus the idle time that warp_to() skips. The VCPU counts
+// its instructions down in its budget (ExecContext::budget, which translated
+// blocks decrement when they start); the clock reads that counter, so a device
+// read in the middle of a block sees the time of that block. A grant is how
+// far the VCPU may run before it returns to whoever drives time, which then
+// services the timers that are due and grants again up to the next deadline.
+// Not thread-safe: under --icount everything runs on the VCPU's thread (a
+// virtual clock gets no event thread).
 class InstructionClock : public Clock {
  public:
   explicit InstructionClock(uint64_t ns_per_instruction = 1) : ns_per_insn_(ns_per_instruction) {}
-  uint64_t now() const override { return now_.load(std::memory_order_acquire); }
+  uint64_t now() const override { return base_ + retired() * ns_per_insn_; }
   bool is_virtual() const override { return true; }
-  void advance(uint64_t instructions) {
-    now_.fetch_add(instructions * ns_per_insn_, std::memory_order_acq_rel);
-  }
-  // Moves time forward to t (never backwards). Use with next_deadline() when halted.
-  void warp_to(uint64_t t) override {
-    uint64_t cur = now_.load(std::memory_order_acquire);
-    while (t > cur && !now_.compare_exchange_weak(cur, t, std::memory_order_acq_rel)) {
-    }
-  }
   uint64_t ns_per_instruction() const { return ns_per_insn_; }
 
+  // The VCPU's budget counter; until one is attached the clock stands still.
+  void attach_budget(int64_t* budget) {
+    fold();
+    budget_ = budget;
+    granted_ = *budget;
+  }
+  // Lets the VCPU run until time t: as many instructions as that takes (at
+  // least one, so that it always makes progress; no limit for kNoDeadline).
+  void grant_until(uint64_t t) {
+    fold();
+    *budget_ = granted_ = instructions_until(t);
+  }
+  // Shortens the current grant so that it ends by time t (a timer was armed
+  // earlier than the grant's end).
+  void end_grant_by(uint64_t t) {
+    const int64_t n = instructions_until(t);
+    if (*budget_ <= n) return;
+    fold();
+    *budget_ = granted_ = n;
+  }
+  // The guest is idle: time jumps forward to t (never backwards), and the grant
+  // ends, so the VCPU returns to be granted time up to the next deadline.
+  void warp_to(uint64_t t) override {
+    fold();
+    if (t > base_) base_ = t;
+    if (budget_) *budget_ = granted_ = 0;
+  }
+
  private:
-  uint64_t ns_per_insn_;
-  std::atomic<uint64_t> now_{0};
+  uint64_t retired() const { return budget_ ? static_cast<uint64_t>(granted_ - *budget_) : 0; }
+  // Moves the instructions retired so far into base_.
+  void fold() {
+    base_ += retired() * ns_per_insn_;
+    granted_ = budget_ ? *budget_ : 0;
+  }
+  int64_t instructions_until(uint64_t t) const {
+    constexpr uint64_t kUnlimited = static_cast<uint64_t>(INT64_MAX);
+    const uint64_t now = this->now();
+    if (t == kNoDeadline) return INT64_MAX;
+    if (t <= now) return 1;
+    return static_cast<int64_t>(std::min((t - now + ns_per_insn_ - 1) / ns_per_insn_, kUnlimited));
+  }
+
+  const uint64_t ns_per_insn_;
+  uint64_t base_ = 0;         // the time at the last fold, when the budget held granted_
+  int64_t* budget_ = nullptr;
+  int64_t granted_ = 0;
 };
 
 // A clock set by hand: for tests and for deterministic tools.

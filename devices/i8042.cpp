@@ -11,7 +11,7 @@ constexpr uint8_t kAck = 0xfa;
 constexpr size_t kQueueLimit = 16;
 }  // namespace
 
-I8042::I8042(IrqLine* irq1, IrqLine* irq12, std::function<void()> reset, std::function<void(bool)> a20)
+I8042::I8042(IrqLine* irq1, IrqLine* irq12, Reset reset, std::function<void(bool)> a20)
     : irq1_(irq1), irq12_(irq12), reset_(std::move(reset)), a20_(std::move(a20)) {}
 
 void I8042::firmware_init() {
@@ -55,7 +55,7 @@ void I8042::set_output_port(uint8_t value) {
   if (a20_) a20_(value & kOutA20);  // every write drives the gate (shared with port 0x92)
   if (!(value & kOutReset)) {
     outport_ |= kOutReset;  // the reset line is a pulse as far as we are concerned
-    if (reset_) reset_();
+    if (reset_) reset_("i8042 output port (reset bit cleared)");
   }
 }
 
@@ -69,7 +69,7 @@ void I8042::command(uint8_t cmd) {
     return;
   }
   if (cmd >= 0xf0) {  // pulse output lines whose bit is 0 (bit 0: system reset)
-    if (!(cmd & 0x01) && reset_) reset_();
+    if (!(cmd & 0x01) && reset_) reset_("i8042 reset (port 0x64 <- 0xfe)");
     return;
   }
   switch (cmd) {

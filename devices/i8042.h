@@ -7,7 +7,8 @@
 // 0xA9/0xAB -> 0x00, input/output port (0xC0/0xD0/0xD1), write output buffers
 // (0xD2/0xD3), write to mouse (0xD4), A20 (0xDD/0xDF) and output-line pulses
 // (0xF0-0xFF: a pulse of bit 0, e.g. 0xFE, resets the system). The output
-// port's A20 bit drives the a20 callback, its reset bit the reset callback.
+// port's A20 bit drives the a20 callback; a pulse of the reset line and a
+// cleared reset bit call the reset callback, each with its own description.
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -19,7 +20,8 @@ namespace orcvm {
 
 class I8042 : public PortDevice {
  public:
-  I8042(IrqLine* irq1, IrqLine* irq12, std::function<void()> reset, std::function<void(bool)> a20);
+  using Reset = std::function<void(const char* source)>;
+  I8042(IrqLine* irq1, IrqLine* irq12, Reset reset, std::function<void(bool)> a20);
 
   // Ports 0x60 and 0x64.
   uint32_t port_read(uint16_t port, unsigned size) override;
@@ -47,7 +49,7 @@ class I8042 : public PortDevice {
 
   IrqLine* irq1_;
   IrqLine* irq12_;
-  std::function<void()> reset_;
+  Reset reset_;
   std::function<void(bool)> a20_;
 
   struct Byte {

@@ -162,8 +162,7 @@ Platform::Platform(Clock& clock, const PlatformConfig& config, PlatformCallbacks
     a20_enabled_ = on;
     if (callbacks_.a20) callbacks_.a20(on);
   };
-  i8042_ = std::make_unique<I8042>(&isa_[1], &isa_[12], [this] { do_reset("i8042 reset (port 0x64 <- 0xfe)"); },
-                                   a20);
+  i8042_ = std::make_unique<I8042>(&isa_[1], &isa_[12], [this](const char* source) { do_reset(source); }, a20);
   uart_ = std::make_unique<Uart16550>(config.serial_out);
   uart_->connect_irq(&isa_[4]);
   uart_->set_input_fd(config.serial_in_fd);
@@ -337,6 +336,16 @@ void Platform::service_timers_locked(uint64_t now) {
   for (auto& cpu : cpus_) cpu->lapic->service(now);
   uart_->poll_input();
   refresh_locked();
+}
+
+uint64_t Platform::tsc() const {
+  const uint64_t ticks = ns_to_ticks(clock_.now(), tsc_hz_);
+  uint64_t last = last_tsc_.load(std::memory_order_relaxed);
+  uint64_t next;
+  do {
+    next = std::max(ticks, last + 1);
+  } while (!last_tsc_.compare_exchange_weak(last, next, std::memory_order_relaxed));
+  return next;
 }
 
 void Platform::service_timers(uint64_t now) {

@@ -126,8 +126,10 @@ class Platform : private IpiSink {
   static void set_current_cpu(unsigned cpu);
 
   // The time-stamp counter the CPUs count: the clock at config.tsc_hz, 0 when
-  // the platform was made (power-on). Lock-free.
-  uint64_t tsc() const { return ns_to_ticks(clock_.now(), tsc_hz_); }
+  // the platform was made (power-on). It never returns the same value twice: a
+  // real TSC moves between two RDTSCs, while an InstructionClock stands still
+  // within a block. Lock-free.
+  uint64_t tsc() const;
 
   // Timer contract (devices/clock.h). next_deadline() is lock-free.
   uint64_t next_deadline() const { return deadline_.load(std::memory_order_acquire); }
@@ -232,6 +234,7 @@ class Platform : private IpiSink {
 
   bool a20_enabled_ = true;
   std::atomic<uint64_t> deadline_{kNoDeadline};
+  mutable std::atomic<uint64_t> last_tsc_{0};
   int event_fd_ = -1;
   std::thread thread_;
   bool stop_ = false;

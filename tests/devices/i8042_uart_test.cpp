@@ -18,9 +18,10 @@ namespace {
 class I8042Test : public ::testing::Test {
  protected:
   I8042Test()
-      : kbc(&irq1, &irq12, [this] { ++resets; }, [this](bool on) { a20_events.push_back(on); }) {}
+      : kbc(&irq1, &irq12, [this](const char* source) { reset_sources.push_back(source); },
+            [this](bool on) { a20_events.push_back(on); }) {}
   test::RecordingIrq irq1, irq12;
-  int resets = 0;
+  std::vector<std::string> reset_sources;
   std::vector<bool> a20_events;
   I8042 kbc;
 };
@@ -42,9 +43,8 @@ TEST_F(I8042Test, SelfTestAnswers55) {
 
 TEST_F(I8042Test, ResetViaFe) {
   kbc.port_write(0x64, 1, 0xfe);
-  EXPECT_EQ(resets, 1);
   kbc.port_write(0x64, 1, 0xff);  // pulses nothing
-  EXPECT_EQ(resets, 1);
+  EXPECT_EQ(reset_sources, std::vector<std::string>{"i8042 reset (port 0x64 <- 0xfe)"});
 }
 
 TEST_F(I8042Test, CommandByteReadWrite) {
@@ -71,7 +71,7 @@ TEST_F(I8042Test, OutputPortA20AndReset) {
   EXPECT_EQ(kbc.port_read(0x60, 1) & 0x03, 0x03u);
   kbc.port_write(0x64, 1, 0xd1);
   kbc.port_write(0x60, 1, 0xce);  // reset line low
-  EXPECT_EQ(resets, 1);
+  EXPECT_EQ(reset_sources, std::vector<std::string>{"i8042 output port (reset bit cleared)"});
 }
 
 TEST_F(I8042Test, KeyboardResetAndIrq1) {

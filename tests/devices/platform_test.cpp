@@ -217,15 +217,22 @@ TEST_F(PlatformTest, HaltWarpsVirtualClockToTheTimer) {
   EXPECT_EQ(cpu.acknowledge(), 0x40);
 }
 
+TEST_F(PlatformTest, TscCountsThePlatformClock) {
+  clock.set(1000);
+  EXPECT_EQ(platform.tsc(), 1000u);  // 1 GHz, 0 at power-on
+  EXPECT_EQ(platform.tsc(), 1001u);  // the clock stood still, the TSC did not
+  clock.set(5000);
+  EXPECT_EQ(platform.tsc(), 5000u);
+}
+
 TEST_F(PlatformTest, TscDeadlineMsrArmsTheLapicTimer) {
   InterruptController& cpu = platform.interrupt_controller(0);
   bus.out(0x21, 0xff);
   clock.set(1000);
-  EXPECT_EQ(platform.tsc(), 1000u);  // the TSC counts the platform clock at 1 GHz
-  cpu.write_tsc_deadline(9000, platform.tsc());
+  cpu.write_tsc_deadline(9000, 1000);
   EXPECT_EQ(cpu.read_tsc_deadline(), 0u);  // ignored outside TSC-deadline mode
   bus.write32(0xfee00320, 0x40041);  // LVT timer: TSC-deadline, vector 0x41
-  cpu.write_tsc_deadline(platform.tsc() + 5000, platform.tsc());
+  cpu.write_tsc_deadline(6000, 1000);
   EXPECT_EQ(cpu.read_tsc_deadline(), 6000u);
   EXPECT_EQ(platform.next_deadline(), 6000u);
   ASSERT_FALSE(deadlines.empty());
@@ -235,11 +242,11 @@ TEST_F(PlatformTest, TscDeadlineMsrArmsTheLapicTimer) {
   EXPECT_EQ(cpu.read_tsc_deadline(), 0u);  // 0 once it has fired
   EXPECT_EQ(cpu.acknowledge(), 0x41);
   bus.write32(0xfee000b0, 0);
-  cpu.write_tsc_deadline(platform.tsc() + 100, platform.tsc());
-  cpu.write_tsc_deadline(0, platform.tsc());  // 0 disarms
+  cpu.write_tsc_deadline(6100, 6000);
+  cpu.write_tsc_deadline(0, 6000);  // 0 disarms
   EXPECT_NE(platform.next_deadline(), 6100u);
   EXPECT_FALSE(cpu.has_pending_interrupt());
-  cpu.write_tsc_deadline(platform.tsc() - 1, platform.tsc());  // already passed: fires at once
+  cpu.write_tsc_deadline(5999, 6000);  // already passed: fires at once
   EXPECT_TRUE(cpu.has_pending_interrupt());
 }
 
