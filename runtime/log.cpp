@@ -14,6 +14,7 @@ constexpr std::pair<const char*, LogItem> kItems[] = {
     {"int", LogItem::Int},        {"mmu", LogItem::Mmu},
     {"tcache", LogItem::Tcache},  {"unimp", LogItem::Unimp},
     {"guest_errors", LogItem::GuestErrors}, {"nochain", LogItem::NoChain},
+    {"cpu_reset", LogItem::CpuReset},
 };
 }  // namespace
 

@@ -19,6 +19,7 @@ enum class LogItem : uint32_t {
   Unimp = 1u << 9,
   GuestErrors = 1u << 10,
   NoChain = 1u << 11,
+  CpuReset = 1u << 12,
 };
 
 class Log {

@@ -7,6 +7,9 @@ namespace orcvm {
 
 void interpret_block(ExecContext* ctx, const TranslatedBlock& block, uint64_t* executed_mnemonics) {
   InterpEmitter e(ctx, block.mode);
+  // A block counts all its instructions when it starts, as compiled code does,
+  // so that the instruction clock (--icount) does not depend on the tier.
+  if (block.mode.counting()) ctx->budget -= static_cast<int64_t>(block.insns.size());
   for (const DecodedInsn& insn : block.insns) {
     ctx->cpu.rip = insn.rip;
     e.begin_instruction(insn);
@@ -16,7 +19,6 @@ void interpret_block(ExecContext* ctx, const TranslatedBlock& block, uint64_t* e
     } catch (const GuestFault&) {
       return;
     }
-    if (block.mode.counting()) --ctx->budget;
     if (e.block_ended()) return;
     if (ctx->stop_after_insn) {
       ctx->stop_after_insn = 0;

@@ -37,4 +37,16 @@ expect bad_memory 2 "is not a size" -- -m 12Q "$guest"
 expect bad_debug_item 2 "unknown -d item" -- -d bogus "$guest"
 expect bad_tier 2 "--tier must be" -- --tier=fast "$guest"
 expect too_little_ram 2 "does not fit|at least 2 MiB" -- -m 1M "$guest"
+expect two_cpus 2 "only 1 CPU is supported" -- --smp 2 "$guest"
+expect bad_cpu_count 2 "is not a number of CPUs" -- --smp=many "$guest"
+expect bad_on_reset 2 "--on-reset must be exit or restart" -- --on-reset=reboot "$guest"
+
+# --smp 1 is accepted.
+"$orcvm" --smp 1 "$guest" >/dev/null 2>"$work/err"
+if [ $? -ne 1 ] || [ -s "$work/err" ]; then
+  echo "FAIL one_cpu: --smp 1 did not run the guest: $(cat "$work/err")"
+  failures=$((failures + 1))
+else
+  echo "ok   one_cpu: --smp 1 runs the guest"
+fi
 [ "$failures" -eq 0 ]

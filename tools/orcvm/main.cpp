@@ -1,6 +1,7 @@
 // orcvm: run an x86 guest by dynamic binary translation.
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <iostream>
@@ -73,7 +74,11 @@ int main(int argc, char** argv) {
       ("tier", po::value<std::string>()->default_value("auto"),
        "interp: interpret only; jit: compile every block; auto: interpret, compile hot blocks in the background")
       ("jit-opt", po::value<unsigned>()->default_value(1), "IR optimisation level of compiled blocks: 0, 1 or 2")
-      ("stats", "print translation statistics when the guest stops");
+      ("stats", "print translation statistics when the guest stops")
+      ("on-reset", po::value<std::string>()->default_value("exit"),
+       "a guest reset or triple fault: exit (status 3, as QEMU's -no-reboot) or restart (reload KERNEL, run again)")
+      ("icount", "deterministic time: every timer and the TSC count retired guest instructions (1 ns each)")
+      ("smp", po::value<std::string>()->default_value("1"), "number of CPUs (only 1 is supported)");
   po::options_description boot("Kernel loading (docs/loaders.md)");
   boot.add_options()
       ("append", po::value<std::string>(), "multiboot: kernel command line (after the kernel path, as QEMU passes it)")
@@ -152,6 +157,15 @@ int main(int argc, char** argv) {
     config.jit.log_ir_optimised = Log::on(LogItem::OpOpt);
     config.jit.log_asm = Log::on(LogItem::OutAsm);
     config.jit.count_memory_accesses = vm.count("stats") != 0;
+    const std::string on_reset = vm["on-reset"].as<std::string>();
+    if (on_reset == "restart") config.on_reset = OnReset::Restart;
+    else if (on_reset != "exit") throw po::error("--on-reset must be exit or restart");
+    config.icount = vm.count("icount") != 0;
+    const std::string smp = vm["smp"].as<std::string>();
+    if (smp.empty() || smp.find_first_not_of("0123456789") != std::string::npos)
+      throw po::error("--smp: '" + smp + "' is not a number of CPUs");
+    if (smp.substr(std::min(smp.find_first_not_of('0'), smp.size())) != "1")
+      throw po::error("--smp: only 1 CPU is supported");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "orcvm: %s\nTry 'orcvm --help'.\n", e.what());
     return kExitUsage;
@@ -159,9 +173,12 @@ int main(int argc, char** argv) {
 
   try {
     Machine machine(config);
-    std::vector<uint8_t> image = read_file(kernel);
-    for (const E820Entry& e : machine.platform().e820()) boot_config.memory_map.push_back({e.addr, e.size, e.type});
-    load_kernel(image, boot_config, machine.memory(), machine.vcpu().cpu());
+    const std::vector<uint8_t> image = read_file(kernel);
+    machine.boot([&](Machine& m) {  // again after each restart, into cleared RAM
+      BootConfig boot = boot_config;
+      for (const E820Entry& e : m.platform().e820()) boot.memory_map.push_back({e.addr, e.size, e.type});
+      load_kernel(image, boot, m.memory(), m.vcpu().cpu());
+    });
     RunResult result = machine.run();
     if (config.serial) std::fflush(config.serial);
     if (vm.count("stats")) print_stats(machine.vcpu().stats(), machine.vcpu().context());
