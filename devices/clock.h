@@ -86,7 +86,6 @@ class InstructionClock : public Clock {
   explicit InstructionClock(uint64_t ns_per_instruction = 1) : ns_per_insn_(ns_per_instruction) {}
   uint64_t now() const override { return base_ + retired() * ns_per_insn_; }
   bool is_virtual() const override { return true; }
-  uint64_t ns_per_instruction() const { return ns_per_insn_; }
 
   // The VCPU's budget counter; until one is attached the clock stands still.
   void attach_budget(int64_t* budget) {

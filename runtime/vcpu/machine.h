@@ -52,9 +52,8 @@ class Machine {
   // Runs until the guest stops. With OnReset::Restart and a loader, a reset
   // powers the machine on again (RAM cleared, CPU and devices reset; the CMOS
   // RAM and the RTC's time survive, as on a PC's battery), reloads the guest and
-  // runs on; restarts() counts them.
+  // runs on.
   RunResult run();
-  unsigned restarts() const { return restarts_; }
 
  private:
   // The state a PC keeps across a reset: the RTC keeps time and its RAM.
@@ -78,7 +77,7 @@ class Machine {
   std::unique_ptr<Vcpu> vcpu_;
   std::unique_ptr<Platform> platform_;
   Loader loader_;
-  unsigned restarts_ = 0;
+  unsigned restarts_ = 0;  // for the -d cpu_reset log
 };
 
 }  // namespace orcvm
