@@ -23,8 +23,11 @@ Breakpoint breakpoint(const CpuState& c, unsigned n) {
                     c.dr[n] & ~(length - 1), length};
 }
 
+// Runs on every block dispatch and every slow-path access: DR7 without enable bits,
+// the usual case, answers at once.
 template <class Match>
 uint32_t hits(const CpuState& c, Match&& match) {
+  if (!(c.dr[7] & 0xff)) return 0;
   uint32_t result = 0;
   for (unsigned n = 0; n < 4; ++n)
     if (const Breakpoint b = breakpoint(c, n); b.armed && match(b)) result |= 1u << n;
