@@ -8,16 +8,17 @@
 #include <memory>
 
 #include "difftest/orcvm_runner.h"
+#include "fuzz/instruction_budgets.h"
 
 using namespace orcvm::difftest;
+using orcvm::fuzz::kInterpreterBudget;
+using orcvm::fuzz::kJitBudget;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static std::unique_ptr<OrcvmRunner> interp, jit;
   if (!interp) {
-    // The JIT compiles every block it meets, up to 0.2 s for 64 memory instructions
-    // (zero bytes decode as ADD [RAX], AL): its budget allows a few such blocks, not 300.
-    interp = std::make_unique<OrcvmRunner>(OrcvmConfig{.tier = Tier::Interpreter}, 20000);
-    jit = std::make_unique<OrcvmRunner>(OrcvmConfig{.tier = Tier::Jit}, 256);
+    interp = std::make_unique<OrcvmRunner>(OrcvmConfig{.tier = Tier::Interpreter}, kInterpreterBudget);
+    jit = std::make_unique<OrcvmRunner>(OrcvmConfig{.tier = Tier::Jit}, kJitBudget);
   }
   if (size < 2) return 0;
   const uint8_t flags = data[0];

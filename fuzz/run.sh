@@ -1,33 +1,26 @@
 #!/bin/sh
 # Builds the libFuzzer harnesses with clang-19 (ASan + UBSan on orcvm and the harnesses)
-# in their own build directory and runs each for a bounded time.
+# in their own build directory (fuzz/configure.sh; scripts/test-sanitizers.sh uses it
+# too) and runs each for a bounded time.
 #
 #   fuzz/run.sh [SECONDS_PER_HARNESS]        default 60; CI uses the default
 #
 # Environment: BUILD_DIR (default build-fuzz), SOURCE_DIR (default the repository),
-# JOBS (default 2), HARNESSES (default "decoder lifter vm").
-# Needs clang-19 and libclang-rt-19-dev (libclang_rt.fuzzer): apt-get install clang-19
-# libclang-rt-19-dev. Corpora live in BUILD_DIR/corpus/<harness> (seeded from the
-# instruction corpus); a crash leaves crash-* files in BUILD_DIR/artifacts/<harness>
-# and makes the script fail; copy it to fuzz/regressions/<harness>/ (README.md there).
+# JOBS (default 2), HARNESSES (default "decoder lifter vm system").
+# Corpora live in BUILD_DIR/corpus/<harness> (seeded from the instruction corpus, and
+# from fuzz/regressions/<harness>); a crash leaves crash-* files in
+# BUILD_DIR/artifacts/<harness> and makes the script fail; copy it to
+# fuzz/regressions/<harness>/ (README.md there).
 set -eu
 SECONDS_PER_HARNESS=${1:-60}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SOURCE_DIR=${SOURCE_DIR:-$(dirname "$HERE")}
 BUILD_DIR=${BUILD_DIR:-$SOURCE_DIR/build-fuzz}
 JOBS=${JOBS:-2}
-HARNESSES=${HARNESSES:-"decoder lifter vm"}
-
-if ! command -v clang++-19 >/dev/null; then echo "fuzz/run.sh: clang++-19 not found (apt-get install clang-19)"; exit 2; fi
-if ! ls /usr/lib/llvm-19/lib/clang/19/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
-  echo "fuzz/run.sh: libclang_rt.fuzzer for clang 19 missing (apt-get install libclang-rt-19-dev)"; exit 2
-fi
+HARNESSES=${HARNESSES:-"decoder lifter vm system"}
 
 start=$(date +%s)
-cmake -S "$SOURCE_DIR" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
-  -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link \
-  -DORCVM_SANITIZE=ON -DORCVM_FUZZ=ON -DORCVM_TESTS=OFF >/dev/null
+"$HERE/configure.sh" "$SOURCE_DIR" "$BUILD_DIR"
 targets=""
 for h in $HARNESSES; do targets="$targets fuzz_$h"; done
 ninja -C "$BUILD_DIR" -j "$JOBS" $targets
@@ -53,10 +46,13 @@ for h in $HARNESSES; do
   corpus="$BUILD_DIR/corpus/$h"
   artifacts="$BUILD_DIR/artifacts/$h/"
   mkdir -p "$corpus" "$artifacts"
+  # The system harness reads a header before the code: the bare code seeds would be noise.
+  seeds=$seed_dir
+  if [ "$h" = system ]; then seeds=""; fi
   t0=$(date +%s)
   if ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
      "$BUILD_DIR/fuzz/fuzz_$h" -max_total_time="$SECONDS_PER_HARNESS" -max_len=256 -timeout=20 -rss_limit_mb=4096 \
-       -artifact_prefix="$artifacts" -print_final_stats=1 "$corpus" "$seed_dir" "$HERE/regressions/$h" > "$BUILD_DIR/fuzz_$h.log" 2>&1; then
+       -artifact_prefix="$artifacts" -print_final_stats=1 "$corpus" ${seeds:+"$seeds"} "$HERE/regressions/$h" > "$BUILD_DIR/fuzz_$h.log" 2>&1; then
     result="no crash"
   else
     result="CRASH (see $artifacts and $BUILD_DIR/fuzz_$h.log)"
