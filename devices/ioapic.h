@@ -15,13 +15,14 @@
 #include <cstdint>
 
 #include "devices/interrupts.h"
+#include "runtime/softmmu/address_map.h"
 #include "runtime/softmmu/bus.h"
 
 namespace orcvm {
 
 class IoApic : public MmioDevice {
  public:
-  static constexpr uint64_t kDefaultBase = 0xfec00000;
+  static constexpr uint64_t kDefaultBase = PhysicalAddressMap::kIoApic.base;
   static constexpr unsigned kPins = 24;
 
   explicit IoApic(uint8_t id = 0);

@@ -21,13 +21,14 @@
 
 #include "devices/clock.h"
 #include "devices/interrupts.h"
+#include "runtime/softmmu/address_map.h"
 #include "runtime/softmmu/bus.h"
 
 namespace orcvm {
 
 class Lapic : public MmioDevice, public InterruptController {
  public:
-  static constexpr uint64_t kDefaultBase = 0xfee00000;
+  static constexpr uint64_t kDefaultBase = PhysicalAddressMap::kLapic.base;
   static constexpr uint64_t kBusHz = 1'000'000'000;  // timer input before the divider
 
   // Register offsets.

@@ -197,22 +197,15 @@ Platform::~Platform() {
 }
 
 void Platform::build_tables_and_map(const PlatformConfig& config) {
-  // Memory map, as SeaBIOS reports it, with the ACPI image inside the reserved BIOS area.
-  const uint64_t below = std::min<uint64_t>(config.ram_size, 0xe0000000ull);
-  const uint64_t bios_area = std::min<uint64_t>(config.acpi_base & ~uint64_t{0xffff}, 0xf0000);
-  if (below <= 0x9fc00) {
-    e820_.push_back({0, below, 1});
-  } else {
-    e820_.push_back({0, 0x9fc00, 1});
-    e820_.push_back({0x9fc00, 0x400, 2});
-    e820_.push_back({bios_area, 0x100000 - bios_area, 2});
-    if (below > 0x100000) e820_.push_back({0x100000, below - 0x100000, 1});
-  }
-
+  // The ACPI image lies in the BIOS area, which the memory map reserves.
+  const PhysicalAddressMap map(config.ram_size);
+  e820_ = map.memory_map();
   AcpiConfig acpi;
   acpi.cpus = config.cpus;
   acpi.ioapic_id = 0;
-  acpi_ = build_acpi_tables(acpi, config.acpi_base);
+  acpi.lapic_base = static_cast<uint32_t>(PhysicalAddressMap::kLapic.base);
+  acpi.ioapic_base = static_cast<uint32_t>(PhysicalAddressMap::kIoApic.base);
+  acpi_ = build_acpi_tables(acpi, PhysicalAddressMap::kBiosAreaStart);
 
   fw_cfg_->add_u64(FwCfg::kRamSize, config.ram_size);
   fw_cfg_->add_u16(FwCfg::kNbCpus, static_cast<uint16_t>(config.cpus));
@@ -220,9 +213,9 @@ void Platform::build_tables_and_map(const PlatformConfig& config) {
   fw_cfg_->add_u16(FwCfg::kNoGraphic, 1);
   fw_cfg_->add_bytes(FwCfg::kUuid, std::vector<uint8_t>(16, 0));
   std::vector<uint8_t> e820;
-  for (const E820Entry& e : e820_) {
-    for (int i = 0; i < 8; ++i) e820.push_back(uint8_t(e.addr >> (8 * i)));
-    for (int i = 0; i < 8; ++i) e820.push_back(uint8_t(e.size >> (8 * i)));
+  for (const MemoryMapEntry& e : e820_) {
+    for (int i = 0; i < 8; ++i) e820.push_back(uint8_t(e.base >> (8 * i)));
+    for (int i = 0; i < 8; ++i) e820.push_back(uint8_t(e.length >> (8 * i)));
     for (int i = 0; i < 4; ++i) e820.push_back(uint8_t(e.type >> (8 * i)));
   }
   fw_cfg_->add_file("etc/e820", std::move(e820));
@@ -249,16 +242,18 @@ void Platform::build_tables_and_map(const PlatformConfig& config) {
   port(0x600, 12, pm_.get(), "acpi-pm");
   port(0xcf9, 1, reset_control_.get(), "reset-control");
 
-  mmio_wrappers_.push_back(std::make_unique<LockedMmio>(this, ioapic_.get()));
-  mmio_map_.push_back({IoApic::kDefaultBase, 0x1000, mmio_wrappers_.back().get(), "ioapic"});
-  mmio_wrappers_.push_back(std::make_unique<LapicMmio>(this));
-  mmio_map_.push_back({Lapic::kDefaultBase, 0x1000, mmio_wrappers_.back().get(), "lapic"});
+  auto mmio = [&](const MmioWindow& window, std::unique_ptr<MmioDevice> device) {
+    mmio_wrappers_.push_back(std::move(device));
+    mmio_map_.push_back({window.base, window.length, mmio_wrappers_.back().get(), window.name});
+  };
+  mmio(PhysicalAddressMap::kIoApic, std::make_unique<LockedMmio>(this, ioapic_.get()));
+  mmio(PhysicalAddressMap::kLapic, std::make_unique<LapicMmio>(this));
 }
 
-void Platform::install_firmware_tables(uint8_t* ram, uint64_t ram_size) const {
-  if (acpi_.base + acpi_.image.size() > ram_size)
-    throw std::runtime_error("guest RAM too small for the ACPI tables");
-  std::memcpy(ram + acpi_.base, acpi_.image.data(), acpi_.image.size());
+void Platform::install_firmware_tables(const std::function<uint8_t*(uint64_t paddr, uint64_t size)>& ram) const {
+  uint8_t* tables = ram(acpi_.base, acpi_.image.size());
+  if (!tables) throw std::runtime_error("guest RAM too small for the ACPI tables");
+  std::memcpy(tables, acpi_.image.data(), acpi_.image.size());
 }
 
 InterruptController& Platform::interrupt_controller(unsigned cpu) { return *cpus_.at(cpu)->iface; }

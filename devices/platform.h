@@ -18,7 +18,7 @@
 //   IRQs    ISA IRQ n drives 8259 input n and IOAPIC pin n, except IRQ0 -> pin 2
 //           (the MADT says so); the 8259's INT drives LINT0 of every local APIC;
 //           inject_nmi() pulses LINT1 (unless port 0x70 bit 7 masks NMIs).
-//   tables  ACPI at config.acpi_base (RSDP first), fw_cfg files etc/e820,
+//   tables  ACPI at the start of the BIOS area (RSDP first), fw_cfg files etc/e820,
 //           etc/acpi/rsdp, etc/acpi/tables.
 //
 // Threading: every entry point (the mapped devices, the InterruptControllers,
@@ -51,18 +51,13 @@
 #include "devices/reset_control.h"
 #include "devices/rtc_cmos.h"
 #include "devices/uart16550.h"
+#include "runtime/softmmu/address_map.h"
 #include "runtime/softmmu/bus.h"
 
 namespace orcvm {
 
-struct E820Entry {
-  uint64_t addr;
-  uint64_t size;
-  uint32_t type;  // 1 RAM, 2 reserved
-};
-
 struct PlatformConfig {
-  uint64_t ram_size = 128ull << 20;  // guest RAM from physical address 0
+  uint64_t ram_size = 128ull << 20;  // guest RAM, placed by PhysicalAddressMap
   unsigned cpus = 1;
   FILE* serial_out = stdout;         // null: output discarded (--serial none)
   int serial_in_fd = -1;             // host descriptor for COM1 input (0: stdin), -1: none
@@ -71,7 +66,6 @@ struct PlatformConfig {
   int64_t rtc_base_time = 0;         // UTC seconds since 1970 (deterministic runs)
   bool event_thread = true;          // host clock: a sleeping thread services timers and input
   bool firmware_state = true;        // devices as SeaBIOS leaves them (see docs/devices.md)
-  uint64_t acpi_base = 0xf0000;      // where the ACPI image goes (16-byte aligned, < 1 MiB)
 };
 
 struct PlatformCallbacks {
@@ -112,12 +106,12 @@ class Platform : private IpiSink {
     for (const MmioMapping& m : mmio_map_) bus.map_mmio(m.base, m.length, m.device);
   }
 
-  // Writes the ACPI tables into guest RAM (ram points at guest physical 0).
+  // Writes the ACPI tables into guest RAM through the bus's RAM window.
   // Throws std::runtime_error when they do not fit.
-  void install_firmware_tables(uint8_t* ram, uint64_t ram_size) const;
+  void install_firmware_tables(const std::function<uint8_t*(uint64_t paddr, uint64_t size)>& ram) const;
   const AcpiTables& acpi_tables() const { return acpi_; }
-  // The memory map to hand the guest (multiboot mmap, boot_params e820).
-  const std::vector<E820Entry>& e820() const { return e820_; }
+  // The memory map to hand the guest (multiboot mmap, boot_params e820, fw_cfg etc/e820).
+  const std::vector<MemoryMapEntry>& e820() const { return e820_; }
 
   // --- The CPU side ---------------------------------------------------------
   unsigned cpu_count() const { return static_cast<unsigned>(cpus_.size()); }
@@ -230,7 +224,7 @@ class Platform : private IpiSink {
   std::vector<PortMapping> port_map_;
   std::vector<MmioMapping> mmio_map_;
   AcpiTables acpi_;
-  std::vector<E820Entry> e820_;
+  std::vector<MemoryMapEntry> e820_;
 
   bool a20_enabled_ = true;
   std::atomic<uint64_t> deadline_{kNoDeadline};

@@ -105,7 +105,7 @@ LockstepReport lockstep_elf(const std::vector<uint8_t>& elf, const OrcvmConfig& 
     ref.reclaim_translations();
   }
   if (report.agree &&
-      std::memcmp(reference->memory().ram(), candidate->memory().ram(), kLockstepRam) != 0) {
+      std::memcmp(reference->memory().host(0, kLockstepRam), candidate->memory().host(0, kLockstepRam), kLockstepRam) != 0) {
     report.agree = false;
     report.mismatch = "guest RAM differs at the end";
   }

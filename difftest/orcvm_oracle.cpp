@@ -22,7 +22,7 @@ void put64(uint8_t* ram, uint64_t paddr, uint64_t value) { std::memcpy(ram + pad
 // User pages identity-mapped: the code pages (RWX, as the host oracle maps them) and
 // the data window (RW, no execute). Everything else is absent.
 void build_page_tables(PhysicalMemory& memory, uint64_t code_bytes) {
-  uint8_t* ram = memory.ram();
+  uint8_t* ram = memory.host(0, memory.ram_size());  // one range: these machines stay below the PCI hole
   std::memset(ram + kPml4, 0, 0x4000);
   const uint64_t table = kPresent | kWritable | kUser;
   put64(ram, kPml4, kPdpt | table);
@@ -90,7 +90,7 @@ Outcome run_in_orcvm(const TestCase& test, const OrcvmConfig& config) {
   Machine& machine = machine_for(config);
   PhysicalMemory& memory = machine.memory();
   Vcpu& vcpu = machine.vcpu();
-  uint8_t* ram = memory.ram();
+  uint8_t* ram = memory.host(0, memory.ram_size());  // one range: these machines stay below the PCI hole
 
   const uint64_t code_bytes = test.code.size() + sizeof kUd2;
   std::memset(ram + kCodeAddress, 0, kDataAddress - kCodeAddress);

@@ -46,7 +46,7 @@ OracleResult OrcvmRunner::run(const TestCase& test) {
     throw std::invalid_argument("the code does not fit below the data window");
   PhysicalMemory& memory = machine_->memory();
   Vcpu& vcpu = machine_->vcpu();
-  uint8_t* ram = memory.ram();
+  uint8_t* ram = memory.host(0, memory.ram_size());  // one range: these machines stay below the PCI hole
 
   const uint64_t code_bytes = test.code.size() + sizeof kUd2;
   const uint64_t code_span = (code_bytes + kPage - 1) / kPage * kPage;

@@ -1,5 +1,6 @@
 #include "frontend/block_builder.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace orcvm {
@@ -30,27 +31,31 @@ bool ends_block(const DecodedInsn& insn) {
 bool build_block(const Decoder& decoder, uint64_t rip, uint64_t cs_base, unsigned max_insns,
                  const CodeFetcher& fetch, BlockSource* out) {
   constexpr uint64_t kPage = 4096;
-  uint8_t bytes[kPage + 16];
+  uint8_t bytes[kPage + kMaxInsnLength];
   const uint64_t start_linear = cs_base + rip;
   const unsigned in_page = static_cast<unsigned>(kPage - (start_linear & (kPage - 1)));
+  // Fetch no more than the instructions can use: a one-instruction block from an
+  // MMIO page reads only the bytes a CPU would fetch from the device.
+  const unsigned first_fetch =
+      static_cast<unsigned>(std::min<uint64_t>(in_page, uint64_t{max_insns} * kMaxInsnLength));
   uint64_t paddr;
-  if (!fetch(start_linear, bytes, in_page, &paddr)) return false;
+  if (!fetch(start_linear, bytes, first_fetch, &paddr)) return false;
 
-  unsigned available = in_page;
+  unsigned available = first_fetch;
   bool second_page_fetched = false;
   unsigned offset = 0;
   while (out->insns.size() < max_insns && offset < in_page) {
     DecodedInsn insn;
     DecodeStatus st = decoder.decode(bytes + offset, available - offset, rip + offset, insn);
-    if (st == DecodeStatus::NeedMoreBytes && !second_page_fetched) {
+    if (st == DecodeStatus::NeedMoreBytes && !second_page_fetched && available == in_page) {
       uint64_t paddr2;
-      if (!fetch(start_linear + in_page, bytes + in_page, 15, &paddr2)) {
+      if (!fetch(start_linear + in_page, bytes + in_page, kMaxInsnLength, &paddr2)) {
         if (!out->insns.empty()) break;  // end before the instruction; it faults when run
         return false;
       }
       out->phys_page2 = paddr2 >> 12;
       second_page_fetched = true;
-      available = in_page + 15;
+      available = in_page + kMaxInsnLength;
       continue;
     }
     if (st != DecodeStatus::Ok) {

@@ -8,8 +8,6 @@ namespace orcvm {
 
 namespace {
 
-constexpr uint64_t kFourGiB = 1ull << 32;
-constexpr uint64_t kSeaBiosHighTables = 0x20000;
 // VMX-style access rights of the segments at entry.
 constexpr uint16_t kFlatCode32 = 0xc09b;  // code, execute/read, accessed, DPL 0, present, D, G
 constexpr uint16_t kFlatData32 = 0xc093;  // data, read/write, accessed, DPL 0, present, B, G
@@ -17,33 +15,31 @@ constexpr uint16_t kRealCode = 0x009b, kRealData = 0x0093;
 constexpr uint16_t kLdtPresent = 0x0082, kBusyTss32 = 0x008b;
 
 void put(PhysicalMemory& memory, uint64_t paddr, const void* data, size_t size) {
-  if (!memory.is_ram(paddr, size))
-    throw LoadError("the boot state at " + to_hex(paddr) + " does not fit in " + to_hex(memory.ram_size()) +
-                    " bytes of RAM (use -m)");
-  std::memcpy(memory.ram() + paddr, data, size);
+  write_guest(memory, "the boot state", paddr, data, size);
 }
 
 }  // namespace
+
+uint8_t* guest_ram(PhysicalMemory& memory, const std::string& what, uint64_t paddr, uint64_t size) {
+  uint8_t* host = memory.host(paddr, size);
+  if (!host)
+    throw LoadError(what + " at " + to_hex(paddr) + " (+" + to_hex(size) + ") does not fit in " +
+                    to_hex(memory.ram_size()) + " bytes of RAM (use -m)");
+  return host;
+}
+
+void write_guest(PhysicalMemory& memory, const std::string& what, uint64_t paddr, const void* data, uint64_t size) {
+  if (size) std::memcpy(guest_ram(memory, what, paddr, size), data, size);
+}
+
+void fill_guest(PhysicalMemory& memory, const std::string& what, uint64_t paddr, uint8_t byte, uint64_t size) {
+  if (size) std::memset(guest_ram(memory, what, paddr, size), byte, size);
+}
 
 std::string to_hex(uint64_t value) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
   return buf;
-}
-
-std::vector<MemoryMapEntry> pc_memory_map(uint64_t ram_size) {
-  const uint64_t low_top = ram_size >= 0xe0000000ull ? 0xc0000000ull : ram_size;
-  std::vector<MemoryMapEntry> map;
-  map.push_back({0, std::min<uint64_t>(low_top, 0x9fc00), kE820Ram});
-  map.push_back({0x9fc00, 0x400, kE820Reserved});
-  map.push_back({0xf0000, 0x10000, kE820Reserved});
-  if (low_top > 0x100000 + kSeaBiosHighTables) {
-    map.push_back({0x100000, low_top - kSeaBiosHighTables - 0x100000, kE820Ram});
-    map.push_back({low_top - kSeaBiosHighTables, kSeaBiosHighTables, kE820Reserved});
-  }
-  map.push_back({0xfffc0000, 0x40000, kE820Reserved});
-  if (ram_size > kFourGiB) map.push_back({kFourGiB, ram_size - kFourGiB, kE820Ram});
-  return map;
 }
 
 void reset_cpu(CpuState& cpu) {
@@ -107,11 +103,9 @@ void enter_real_mode(PhysicalMemory& memory, CpuState& cpu, uint16_t cs, uint16_
   cpu.cpl = 0;
 }
 
-void check_placement(const PhysicalMemory& memory, const std::string& what, uint64_t start,
+void check_placement(PhysicalMemory& memory, const std::string& what, uint64_t start,
                      uint64_t size, const std::vector<ReservedRange>& reserved) {
-  if (!memory.is_ram(start, size))
-    throw LoadError(what + " at " + to_hex(start) + " (+" + to_hex(size) + ") does not fit in " +
-                    to_hex(memory.ram_size()) + " bytes of RAM (use -m)");
+  guest_ram(memory, what, start, size);
   for (const ReservedRange& r : reserved)
     if (size != 0 && start < r.end && start + size > r.start)
       throw LoadError(what + " (" + to_hex(start) + "-" + to_hex(start + size) + ") overlaps " + r.what +

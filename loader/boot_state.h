@@ -26,24 +26,13 @@ constexpr uint64_t kBootGdt[5] = {0, 0x00cf9a000000ffffull, 0x00cf92000000fffful
 constexpr uint32_t kBootStackPointer = 0x6f08;
 constexpr uint16_t kRealModeStackPointer = 0x7000;
 // VGA memory and ROMs: no kernel or flat image may be loaded here (the boot GDT lives in it).
-constexpr uint64_t kLegacyHoleStart = 0xa0000, kLegacyHoleEnd = 0x100000;
+constexpr uint64_t kLegacyHoleStart = PhysicalAddressMap::kLegacyHoleStart;
+constexpr uint64_t kLegacyHoleEnd = PhysicalAddressMap::kLegacyHoleEnd;
 // Real-mode entry without a BIOS: every IVT vector points at an IRET, at SeaBIOS's
 // address for its dummy handler.
 constexpr uint16_t kIretStubSegment = 0xf000, kIretStubOffset = 0xff53;
 // CR0 as the option ROM leaves it: it writes 1, and the CPU keeps ET set.
 constexpr uint64_t kProtectedEntryCr0 = cr0::PE | cr0::ET;
-
-// Memory map types of the e820 BIOS call and of multiboot's mmap.
-enum : uint32_t { kE820Ram = 1, kE820Reserved = 2 };
-struct MemoryMapEntry {
-  uint64_t base, length;
-  uint32_t type;
-};
-// The map SeaBIOS reports for QEMU's pc machine with an Intel CPU: 639 KiB of base
-// memory, the EBDA, the BIOS at 0xf0000, RAM from 1 MiB up to 128 KiB below the top
-// of low RAM (SeaBIOS keeps its tables there), the BIOS flash below 4 GiB and RAM
-// above 4 GiB. Low RAM ends at RAM size, or 3 GiB when RAM is 3.5 GiB or more.
-std::vector<MemoryMapEntry> pc_memory_map(uint64_t ram_size);
 
 // General registers and flags at a 32-bit entry.
 struct EntryRegisters32 {
@@ -74,8 +63,15 @@ struct ReservedRange {
 };
 // Throws LoadError("WHAT at 0xA (+0xS) does not fit in 0xR bytes of RAM (use -m)") or
 // "WHAT (0xA-0xB) overlaps RANGE at 0xS-0xE".
-void check_placement(const PhysicalMemory& memory, const std::string& what, uint64_t start,
+void check_placement(PhysicalMemory& memory, const std::string& what, uint64_t start,
                      uint64_t size, const std::vector<ReservedRange>& reserved);
+
+// The host bytes behind [paddr, paddr + size) of guest RAM; throws the "does not
+// fit" LoadError of check_placement when any of it is not RAM. Loaders reach guest
+// memory only through these.
+uint8_t* guest_ram(PhysicalMemory& memory, const std::string& what, uint64_t paddr, uint64_t size);
+void write_guest(PhysicalMemory& memory, const std::string& what, uint64_t paddr, const void* data, uint64_t size);
+void fill_guest(PhysicalMemory& memory, const std::string& what, uint64_t paddr, uint8_t byte, uint64_t size);
 
 std::string to_hex(uint64_t value);
 

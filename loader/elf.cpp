@@ -1,5 +1,7 @@
 #include "loader/elf.h"
 
+#include "loader/boot_state.h"
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -65,13 +67,11 @@ uint64_t load_elf64(const std::vector<uint8_t>& file, PhysicalMemory& memory) {
     if (ph.filesz > ph.memsz) throw LoadError(where + ": file size exceeds memory size");
     if (ph.offset > file.size() || ph.filesz > file.size() - ph.offset)
       throw LoadError(where + ": data lies outside the file (truncated?)");
-    if (!memory.is_ram(ph.paddr, ph.memsz))
-      throw LoadError(where + " at " + hex(ph.paddr) + " (+" + hex(ph.memsz) + ") does not fit in " +
-                      hex(memory.ram_size()) + " bytes of RAM (use -m)");
+    uint8_t* segment = guest_ram(memory, where, ph.paddr, ph.memsz);
     if (ph.paddr < kBootAreaEnd && ph.paddr + ph.memsz > kBootAreaStart)
       throw LoadError(where + " overlaps the boot page tables at " + hex(kBootAreaStart) + "-" + hex(kBootAreaEnd));
-    std::memcpy(memory.ram() + ph.paddr, file.data() + ph.offset, ph.filesz);
-    std::memset(memory.ram() + ph.paddr + ph.filesz, 0, ph.memsz - ph.filesz);
+    std::memcpy(segment, file.data() + ph.offset, ph.filesz);
+    std::memset(segment + ph.filesz, 0, ph.memsz - ph.filesz);
     if (h.entry >= ph.paddr && h.entry < ph.paddr + ph.memsz) entry_loaded = true;
   }
   if (!entry_loaded) throw LoadError("entry point " + hex(h.entry) + " is not inside a loaded segment");
@@ -79,29 +79,32 @@ uint64_t load_elf64(const std::vector<uint8_t>& file, PhysicalMemory& memory) {
 }
 
 void enter_long_mode(PhysicalMemory& memory, CpuState& cpu, uint64_t entry) {
-  const uint64_t ram = memory.ram_size();
-  if (ram > kMaxLongModeBootRam) throw LoadError("64-bit ELF boot supports at most 4 GiB of RAM");
-  uint8_t* base = memory.ram();
-  auto put64 = [&](uint64_t paddr, uint64_t value) { std::memcpy(base + paddr, &value, 8); };
-  std::memset(base + kBootAreaStart, 0, kBootAreaEnd - kBootAreaStart);
+  const PhysicalAddressMap& map = memory.address_map();
+  uint8_t* area = guest_ram(memory, "the boot page tables", kBootAreaStart, kBootAreaEnd - kBootAreaStart);
+  auto put64 = [&](uint64_t paddr, uint64_t value) { std::memcpy(area + (paddr - kBootAreaStart), &value, 8); };
+  std::memset(area, 0, kBootAreaEnd - kBootAreaStart);
 
+  // Every physical address the CPU has, identity-mapped: the first 4 GiB (RAM,
+  // the legacy area and the MMIO windows of the PCI hole) in 2 MiB pages, the
+  // rest (RAM above 4 GiB and unassigned space) in 1 GiB pages.
   constexpr uint64_t pml4 = 0x1000, pdpt = 0x2000, first_pd = 0x3000, gdt = 0x7000;
   constexpr uint64_t present_writable = 0x3, large = 0x80;
+  constexpr uint64_t two_mib = 2ull << 20, one_gib = 1ull << 30;
   put64(pml4, pdpt | present_writable);
-  const uint64_t two_mib = 2ull << 20;
-  const uint64_t pages = (ram + two_mib - 1) / two_mib;
-  for (uint64_t p = 0; p < pages; ++p) {
+  for (uint64_t p = 0; p < PhysicalAddressMap::kFourGiB / two_mib; ++p) {
     const uint64_t pd = first_pd + (p / 512) * 0x1000;
     if (p % 512 == 0) put64(pdpt + (p / 512) * 8, pd | present_writable);
     put64(pd + (p % 512) * 8, p * two_mib | present_writable | large);
   }
+  for (uint64_t gib = PhysicalAddressMap::kFourGiB / one_gib; gib < PhysicalAddressMap::kMaxPhysicalTop / one_gib; ++gib)
+    put64(pdpt + gib * 8, gib * one_gib | present_writable | large);
   put64(gdt + 0x08, 0x00af9b000000ffffull);  // 64-bit code, DPL 0
   put64(gdt + 0x10, 0x00cf93000000ffffull);  // data, DPL 0
 
   cpu = CpuState{};
   cpu.rip = entry;
   cpu.set_rflags(rflags::Fixed1);
-  cpu.gpr[RDI] = ram;
+  cpu.gpr[RDI] = map.ram_size();
   cpu.cr0 = cr0::PE | cr0::MP | cr0::ET | cr0::NE | cr0::WP | cr0::PG;
   cpu.cr3 = pml4;
   cpu.cr4 = cr4::PAE;

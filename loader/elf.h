@@ -17,7 +17,6 @@ struct LoadError : std::runtime_error {
 // Physical pages [kBootAreaStart, kBootAreaEnd) hold the boot GDT and page tables.
 constexpr uint64_t kBootAreaStart = 0x1000;
 constexpr uint64_t kBootAreaEnd = 0x8000;
-constexpr uint64_t kMaxLongModeBootRam = 4ull << 30;
 
 // Copies the PT_LOAD segments to their physical addresses; returns the entry point.
 // Every header field is validated first: a bad file throws LoadError, never crashes.

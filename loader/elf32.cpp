@@ -83,8 +83,9 @@ void load_elf32_segments(const std::vector<uint8_t>& file, const Elf32Image& ima
   for (const Elf32Segment& s : image.segments)
     check_placement(memory, "segment " + std::to_string(s.index), s.paddr, s.memsz, reserved);
   for (const Elf32Segment& s : image.segments) {
-    std::memcpy(memory.ram() + s.paddr, file.data() + s.offset, s.filesz);
-    std::memset(memory.ram() + s.paddr + s.filesz, 0, s.memsz - s.filesz);
+    const std::string what = "segment " + std::to_string(s.index);
+    write_guest(memory, what, s.paddr, file.data() + s.offset, s.filesz);
+    fill_guest(memory, what, s.paddr + s.filesz, 0, s.memsz - s.filesz);
   }
 }
 

@@ -35,7 +35,7 @@ LoadedKernel load_flat(const std::vector<uint8_t>& file, const BootConfig& confi
       throw LoadError("--load " + to_hex(addr) + ": a real-mode entry point must lie below 1 MiB");
     check_placement(memory, "the flat binary", addr, file.size(),
                     {{0, 0x400, "the interrupt vector table"}, {kLegacyHoleStart, kLegacyHoleEnd, "the VGA and BIOS area"}});
-    std::memcpy(memory.ram() + addr, file.data(), file.size());
+    write_guest(memory, "the flat binary", addr, file.data(), file.size());
     enter_real_mode(memory, cpu, static_cast<uint16_t>(addr >> 4), static_cast<uint16_t>(addr & 0xf));
     return {KernelFormat::Flat, addr};
   }
@@ -43,7 +43,7 @@ LoadedKernel load_flat(const std::vector<uint8_t>& file, const BootConfig& confi
     throw LoadError("--load " + to_hex(addr) + ": a 32-bit flat binary must lie below 4 GiB");
   check_placement(memory, "the flat binary", addr, file.size(),
                   {{kLegacyHoleStart, kLegacyHoleEnd, "the VGA and BIOS area"}});
-  std::memcpy(memory.ram() + addr, file.data(), file.size());
+  write_guest(memory, "the flat binary", addr, file.data(), file.size());
   enter_protected_mode_flat(memory, cpu, static_cast<uint32_t>(addr), plain_registers(memory));
   return {KernelFormat::Flat, addr};
 }

@@ -89,9 +89,14 @@ KernelImage elf_image(const std::vector<uint8_t>& file) {
   return k;
 }
 
-void put32(PhysicalMemory& memory, uint64_t paddr, uint32_t value) { std::memcpy(memory.ram() + paddr, &value, 4); }
+void put32(PhysicalMemory& memory, uint64_t paddr, uint32_t value) {
+  write_guest(memory, "the multiboot information", paddr, &value, 4);
+}
+void put64(PhysicalMemory& memory, uint64_t paddr, uint64_t value) {
+  write_guest(memory, "the multiboot information", paddr, &value, 8);
+}
 void put_string(PhysicalMemory& memory, uint64_t paddr, const std::string& s) {
-  std::memcpy(memory.ram() + paddr, s.c_str(), s.size() + 1);
+  write_guest(memory, "a multiboot string", paddr, s.c_str(), s.size() + 1);
 }
 
 }  // namespace
@@ -174,7 +179,7 @@ MultibootLayout load_multiboot(const std::vector<uint8_t>& file, const Multiboot
   check_placement(memory, "the multiboot modules and command lines", kernel.load_addr + offset_mods,
                   size - offset_mods, reserved);
   const std::vector<MemoryMapEntry> map =
-      config.memory_map.empty() ? pc_memory_map(memory.ram_size()) : config.memory_map;
+      config.memory_map.empty() ? memory.address_map().memory_map() : config.memory_map;
   if (map.size() * kMmapEntrySize > kMultibootInfoAddr - kMultibootMmapAddr)
     throw LoadError("the memory map does not fit below the multiboot information");
 
@@ -182,10 +187,10 @@ MultibootLayout load_multiboot(const std::vector<uint8_t>& file, const Multiboot
   if (kernel.elf) {
     load_elf32_segments(file, *kernel.elf, memory, reserved);
   } else {
-    std::memcpy(memory.ram() + kernel.load_addr, file.data() + kernel.file_offset, kernel.file_size);
-    std::memset(memory.ram() + kernel.load_addr + kernel.file_size, 0, kernel.size - kernel.file_size);
+    write_guest(memory, "the kernel", kernel.load_addr, file.data() + kernel.file_offset, kernel.file_size);
+    fill_guest(memory, "the kernel", kernel.load_addr + kernel.file_size, 0, kernel.size - kernel.file_size);
   }
-  std::memset(memory.ram() + kernel.load_addr + kernel.size, 0, size - kernel.size);
+  fill_guest(memory, "the multiboot modules", kernel.load_addr + kernel.size, 0, size - kernel.size);
 
   MultibootLayout layout{};
   layout.entry = kernel.entry;
@@ -197,7 +202,7 @@ MultibootLayout load_multiboot(const std::vector<uint8_t>& file, const Multiboot
   for (size_t n = 0; n < module_entries.size(); ++n) {
     const uint64_t start = kernel.load_addr + module_offsets[n];
     const uint64_t end = start + module_data[n].size();
-    std::memcpy(memory.ram() + start, module_data[n].data(), module_data[n].size());
+    write_guest(memory, "module " + std::to_string(n), start, module_data[n].data(), module_data[n].size());
     put_string(memory, next_cmdline, module_entries[n]);
     const uint64_t mod = layout.mods_addr + n * kModuleStructSize;
     put32(memory, mod + 0, static_cast<uint32_t>(start));
@@ -217,8 +222,8 @@ MultibootLayout load_multiboot(const std::vector<uint8_t>& file, const Multiboot
   uint64_t mmap = kMultibootMmapAddr;
   for (const MemoryMapEntry& e : map) {
     put32(memory, mmap, 20);
-    std::memcpy(memory.ram() + mmap + 4, &e.base, 8);
-    std::memcpy(memory.ram() + mmap + 12, &e.length, 8);
+    put64(memory, mmap + 4, e.base);
+    put64(memory, mmap + 12, e.length);
     put32(memory, mmap + 20, e.type);
     mmap += kMmapEntrySize;
   }
@@ -235,7 +240,7 @@ MultibootLayout load_multiboot(const std::vector<uint8_t>& file, const Multiboot
                                  ? static_cast<uint32_t>(map.front().length >> 10) : 0;
 
   const uint64_t info = kMultibootInfoAddr;
-  std::memset(memory.ram() + info, 0, kMultibootInfoSize);
+  fill_guest(memory, "the multiboot information", info, 0, kMultibootInfoSize);
   put32(memory, info + 0, kMultibootInfoFlags);
   put32(memory, info + 4, mem_lower);
   put32(memory, info + 8, static_cast<uint32_t>((upper_end - 0x100000) >> 10));

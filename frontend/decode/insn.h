@@ -45,6 +45,9 @@ struct Operand {
   uint16_t selector = 0;  // of a far pointer
 };
 
+// The architectural limit (SDM Vol. 2, 2.3.11): longer instructions raise #GP.
+constexpr unsigned kMaxInsnLength = 15;
+
 struct DecodedInsn {
   uint64_t rip = 0;
   Mnemonic mnemonic = Mnemonic::Other;
@@ -58,7 +61,7 @@ struct DecodedInsn {
   bool far = false;      // a far JMP, CALL or RET
   Seg segment_override = Seg::None;
   Operand op[4];
-  uint8_t bytes[15] = {};
+  uint8_t bytes[kMaxInsnLength] = {};
 
   uint64_t next_rip() const { return rip + length; }
 };

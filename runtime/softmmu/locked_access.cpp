@@ -17,9 +17,9 @@ void* mmu_rmw_pointer(ExecContext* ctx, uint64_t linear, unsigned size, unsigned
   const bool splits_page = ((linear & 0xfff) + size) > 0x1000;
   uint64_t paddr;
   if (!mmu_translate(ctx, linear, Access::Write, how, &paddr)) return nullptr;
-  if (!splits_page && ctx->memory->is_ram(paddr, size)) {
+  if (uint8_t* host = splits_page ? nullptr : ctx->memory->host(paddr, size)) {
     ctx->memory->note_write(paddr, size);
-    return ctx->memory->ram() + paddr;
+    return host;
   }
   if (splits_page && !mmu_translate(ctx, (linear | 0xfff) + 1, Access::Write, how, &paddr)) return nullptr;
   LockedBounce& bounce = ctx->locked_bounce;

@@ -50,19 +50,24 @@ bool Bus::mmio_write(uint64_t paddr, unsigned size, uint64_t value) {
   return true;
 }
 
-PhysicalMemory::PhysicalMemory(uint64_t ram_size)
-    : ram_size_(ram_size), code_pages_((ram_size + kPageSize - 1) / kPageSize) {
+PhysicalMemory::PhysicalMemory(uint64_t ram_size) : map_(ram_size) {
+  if (ram_size == 0 || ram_size % kPageSize != 0)
+    throw std::invalid_argument("guest RAM must be a positive multiple of 4 KiB");
+  if (map_.ram_top() > PhysicalAddressMap::kMaxPhysicalTop)
+    throw std::invalid_argument("guest RAM larger than the CPU model addresses (" +
+                                std::to_string((PhysicalAddressMap::kMaxPhysicalTop >> 30) - 1) + " GiB)");
   void* p = mmap(nullptr, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) throw std::runtime_error("cannot reserve guest RAM of " + std::to_string(ram_size) + " bytes");
   ram_ = static_cast<uint8_t*>(p);
+  code_pages_ = std::vector<std::atomic<uint8_t>>(ram_size / kPageSize);
 }
 
-PhysicalMemory::~PhysicalMemory() { munmap(ram_, ram_size_); }
+PhysicalMemory::~PhysicalMemory() { munmap(ram_, map_.ram_size()); }
 
 uint64_t PhysicalMemory::read(uint64_t paddr, unsigned size) {
-  if (is_ram(paddr, size)) {
+  if (const uint8_t* bytes = host(paddr, size)) {
     uint64_t value = 0;
-    std::memcpy(&value, ram_ + paddr, size);
+    std::memcpy(&value, bytes, size);
     return value;
   }
   uint64_t value;
@@ -73,9 +78,9 @@ uint64_t PhysicalMemory::read(uint64_t paddr, unsigned size) {
 }
 
 void PhysicalMemory::write(uint64_t paddr, unsigned size, uint64_t value) {
-  if (is_ram(paddr, size)) {
+  if (uint8_t* bytes = host(paddr, size)) {
     note_write(paddr, size);
-    std::memcpy(ram_ + paddr, &value, size);
+    std::memcpy(bytes, &value, size);
     return;
   }
   if (bus_.mmio_write(paddr, size, value)) return;

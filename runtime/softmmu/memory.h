@@ -1,12 +1,13 @@
 #pragma once
-// Guest physical memory: RAM as one host mapping, device MMIO through the bus,
-// the per-page record of which RAM pages hold translated code, and the A20 gate
-// on the CPU's address lines.
+// Guest physical memory: RAM as one host mapping placed by the address map,
+// device MMIO through the bus, the per-page record of which RAM pages hold
+// translated code, and the A20 gate on the CPU's address lines.
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "runtime/softmmu/address_map.h"
 #include "runtime/softmmu/bus.h"
 
 namespace orcvm {
@@ -28,9 +29,16 @@ class PhysicalMemory {
   PhysicalMemory(const PhysicalMemory&) = delete;
   PhysicalMemory& operator=(const PhysicalMemory&) = delete;
 
-  uint8_t* ram() const { return ram_; }
-  uint64_t ram_size() const { return ram_size_; }
+  const PhysicalAddressMap& address_map() const { return map_; }
+  uint64_t ram_size() const { return map_.ram_size(); }
   Bus& bus() { return bus_; }
+
+  // The host bytes behind [paddr, paddr + size) when all of it is RAM of one
+  // range, else null: the only way from a guest physical address to host memory.
+  uint8_t* host(uint64_t paddr, uint64_t size) const {
+    const std::optional<uint64_t> offset = map_.ram_offset(paddr, size);
+    return offset ? ram_ + *offset : nullptr;
+  }
 
   // The A20 gate (port 0x92 bit 1, the i8042 output port bit 1). While it is
   // closed, physical address bit 20 of every CPU access (data, fetch, page-table
@@ -42,28 +50,35 @@ class PhysicalMemory {
     cpu_address_mask_.store(enabled ? ~uint64_t{0} : ~kA20Bit, std::memory_order_relaxed);
   }
 
-  bool is_ram(uint64_t paddr, uint64_t size) const {
-    return paddr < ram_size_ && size <= ram_size_ - paddr;
-  }
+  bool is_ram(uint64_t paddr, uint64_t size) const { return map_.ram_offset(paddr, size).has_value(); }
   // Accesses of 1, 2, 4 or 8 bytes within one page.
   uint64_t read(uint64_t paddr, unsigned size);
   void write(uint64_t paddr, unsigned size, uint64_t value);
 
+  // Only RAM pages hold translated code: code fetched from anywhere else is never
+  // cached (Vcpu::find_block), and these ignore such pages.
   bool is_code_page(uint64_t page_number) const {
-    return page_number < code_pages_.size() && code_pages_[page_number].load(std::memory_order_acquire);
+    const std::atomic<uint8_t>* flag = code_page_flag(page_number);
+    return flag && flag->load(std::memory_order_acquire);
   }
   void set_code_page(uint64_t page_number, bool has_code) {
-    code_pages_[page_number].store(has_code, std::memory_order_release);
+    if (std::atomic<uint8_t>* flag = code_page_flag(page_number)) flag->store(has_code, std::memory_order_release);
   }
   void set_code_write_listener(CodeWriteListener* listener) { listener_ = listener; }
   // The guest is about to write RAM at [paddr, paddr + size): invalidates code there.
   void note_write(uint64_t paddr, unsigned size);
 
  private:
+  std::atomic<uint8_t>* code_page_flag(uint64_t page_number) const {
+    if (page_number > (~uint64_t{0} >> 12)) return nullptr;
+    const std::optional<uint64_t> offset = map_.ram_offset(page_number << 12, kPageSize);
+    return offset ? &code_pages_[*offset / kPageSize] : nullptr;
+  }
+
+  PhysicalAddressMap map_;
   uint8_t* ram_;
-  uint64_t ram_size_;
   Bus bus_;
-  std::vector<std::atomic<uint8_t>> code_pages_;
+  mutable std::vector<std::atomic<uint8_t>> code_pages_;
   CodeWriteListener* listener_ = nullptr;
   static constexpr uint64_t kA20Bit = uint64_t{1} << 20;
   std::atomic<uint64_t> cpu_address_mask_{~uint64_t{0}};  // A20 enabled, as firmware leaves it

@@ -46,12 +46,13 @@ void record_fault(ExecContext* ctx, uint8_t vector, uint32_t error_code, bool ha
 
 // Sets accessed (and dirty) bits with an atomic OR: other VCPUs walk the same tables.
 void set_bits(PhysicalMemory& mem, uint64_t entry_paddr, unsigned entry_size, uint64_t bits) {
-  if (!mem.is_ram(entry_paddr, entry_size)) return;
+  // Entries outside RAM (tables the guest placed in MMIO or unassigned space) keep their bits.
+  uint8_t* entry = mem.host(entry_paddr, entry_size);
+  if (!entry) return;
   if (entry_size == 8) {
-    std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(mem.ram() + entry_paddr)).fetch_or(bits);
+    std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(entry)).fetch_or(bits);
   } else {
-    std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(mem.ram() + entry_paddr))
-        .fetch_or(static_cast<uint32_t>(bits));
+    std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(entry)).fetch_or(static_cast<uint32_t>(bits));
   }
 }
 
@@ -204,10 +205,11 @@ void fill_tlb(ExecContext* ctx, uint64_t linear, unsigned bank, const Walk& w) {
   const uint64_t page_paddr = w.paddr & kPageMask;
   TlbEntry& e = tlb_entry(ctx, bank, linear);
   e.read_tag = e.write_tag = e.exec_tag = kTlbInvalid;
-  if (!mem.is_ram(page_paddr, kPageSize)) return;  // MMIO and holes always take the slow path
-  if (data_breakpoints_armed(ctx->cpu)) return;       // every access must reach note_data_access
+  const uint8_t* host_page = mem.host(page_paddr, kPageSize);
+  if (!host_page) return;                        // MMIO and holes always take the slow path
+  if (data_breakpoints_armed(ctx->cpu)) return;  // every access must reach note_data_access
   const uint64_t vpage = linear & kPageMask;
-  e.addend = reinterpret_cast<uint64_t>(mem.ram()) + page_paddr - vpage;
+  e.addend = reinterpret_cast<uint64_t>(host_page) - vpage;
   e.read_tag = vpage;
   if (w.executable) e.exec_tag = vpage;
   if (w.writable && w.dirty && !mem.is_code_page(page_paddr / kPageSize)) e.write_tag = vpage;
@@ -309,8 +311,8 @@ void mmu_write(ExecContext* ctx, uint64_t linear, unsigned size, uint64_t value,
 bool mmu_fetch(ExecContext* ctx, uint64_t linear, uint8_t* buf, unsigned size, uint64_t* paddr) {
   unsigned bank = ctx->cpu.cpl == 3 ? TlbBank::User : TlbBank::Supervisor;
   if (!mmu_translate(ctx, linear, Access::Execute, bank, paddr)) return false;
-  if (ctx->memory->is_ram(*paddr, size)) {
-    std::memcpy(buf, ctx->memory->ram() + *paddr, size);
+  if (const uint8_t* bytes = ctx->memory->host(*paddr, size)) {
+    std::memcpy(buf, bytes, size);
     return true;
   }
   for (unsigned i = 0; i < size; ++i) buf[i] = static_cast<uint8_t>(ctx->memory->read(*paddr + i, 1));
@@ -337,10 +339,11 @@ void tlb_flush_page(ExecContext* ctx, uint64_t linear) {
 }
 
 void tlb_protect_code_page(ExecContext* ctx, uint64_t page_number) {
-  const uint64_t ram = reinterpret_cast<uint64_t>(ctx->memory->ram());
+  const uint8_t* host_page = ctx->memory->host(page_number * kPageSize, kPageSize);
+  if (!host_page) return;  // only RAM pages have TLB entries with write access
   for (auto& bank : ctx->tlb)
     for (TlbEntry& e : bank)
-      if (e.write_tag != kTlbInvalid && (e.write_tag + e.addend - ram) / kPageSize == page_number)
+      if (e.write_tag != kTlbInvalid && e.write_tag + e.addend == reinterpret_cast<uint64_t>(host_page))
         e.write_tag = kTlbInvalid;
 }
 

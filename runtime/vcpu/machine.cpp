@@ -61,7 +61,7 @@ void Machine::power_on(const BatteryBacked* kept) {
     for (unsigned i = kFirstCmosRamByte; i < kept->cmos.size(); ++i)
       platform_->rtc().write(static_cast<uint8_t>(i), kept->cmos[i]);
   platform_->attach(memory_->bus());
-  platform_->install_firmware_tables(memory_->ram(), memory_->ram_size());
+  platform_->install_firmware_tables([this](uint64_t paddr, uint64_t size) { return memory_->host(paddr, size); });
   vcpu_->attach_platform(platform_.get(), 0);
   platform_->start();
 }

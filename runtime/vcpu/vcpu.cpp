@@ -144,6 +144,7 @@ TranslatedBlock* Vcpu::translate(uint64_t phys_pc, BlockMode mode) {
   if (!build_block(decoder, c.rip, cs_base, options_.one_insn_per_block ? 1 : kMaxBlockInsns, fetch, &source))
     return nullptr;
   stats_.decode_us += micros_since(start);
+  if (source.phys_page2 != kNoSecondPage && !memory_.is_ram(source.phys_page2 * kPageSize, kPageSize)) return nullptr;
 
   auto block = std::make_unique<TranslatedBlock>();
   block->key = BlockKey{c.rip, phys_pc, cs_base, mode.bits};
@@ -222,6 +223,7 @@ TranslatedBlock* Vcpu::find_block() {
     c.exception.rip = c.rip;
     return nullptr;
   }
+  if (!memory_.is_ram(phys_pc & kPageMask, kPageSize)) return nullptr;
   TranslatedBlock* block = tcache_.find(BlockKey{c.rip, phys_pc, cs_base, mode.bits});
   if (block && block->phys_page2 != kNoSecondPage) {
     // The second page must still map to the same physical page.
@@ -235,7 +237,7 @@ TranslatedBlock* Vcpu::find_block() {
   }
   if (!block) block = translate(phys_pc, mode);
   if (!block) {
-    c.exception.rip = c.rip;
+    if (c.exception.pending) c.exception.rip = c.rip;
     return nullptr;
   }
   jc.rip = c.rip;
@@ -381,6 +383,11 @@ std::optional<RunResult> Vcpu::step(const TranslatedBlock** executed) {
   TranslatedBlock* block = find_block();
   if (!block) {
     ctx_->last_exit_slot = nullptr;
+    if (!c.exception.pending) {
+      ++stats_.uncached_instructions;
+      run_single_instruction();
+      if (!c.exception.pending) c.rflags &= ~rflags::RF;
+    }
     return std::nullopt;
   }
   try_chain(block);

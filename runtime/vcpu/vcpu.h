@@ -56,6 +56,7 @@ struct VcpuStats {
   uint64_t jump_cache_hits = 0, jump_cache_misses = 0;
   uint64_t blocks_invalidated = 0;
   uint64_t block_executions = 0;
+  uint64_t uncached_instructions = 0;  // run one at a time from outside RAM
 };
 
 class Vcpu : public CodeWriteListener {
@@ -96,6 +97,10 @@ class Vcpu : public CodeWriteListener {
   BlockMode current_mode() const;
 
  private:
+  // The block at RIP, translated if need be. Null after a fetch fault (recorded in
+  // the CPU state), and null without a fault for code that is not cached: code
+  // outside RAM (MMIO, unassigned space, an instruction running off the end of
+  // RAM), which the caller runs one instruction at a time, fetched afresh.
   TranslatedBlock* find_block();
   TranslatedBlock* translate(uint64_t phys_pc, BlockMode mode);
   void compile(TranslatedBlock* block);

@@ -261,7 +261,7 @@ TEST_F(PlatformTest, CmosAndRtcThroughPorts) {
 
 TEST_F(PlatformTest, FirmwareTablesAndMemoryMap) {
   std::vector<uint8_t> ram(1 << 20);
-  platform.install_firmware_tables(ram.data(), ram.size());
+  platform.install_firmware_tables([&](uint64_t paddr, uint64_t size) { return paddr + size <= ram.size() ? ram.data() + paddr : nullptr; });
   // Scan the BIOS area on 16-byte boundaries as Linux does.
   uint64_t found = 0;
   for (uint64_t a = 0xe0000; a < 0x100000; a += 16)
@@ -272,13 +272,16 @@ TEST_F(PlatformTest, FirmwareTablesAndMemoryMap) {
   EXPECT_EQ(found, platform.acpi_tables().rsdp);
   EXPECT_EQ(acpi_checksum(&ram[found], 36), 0);
   const auto& map = platform.e820();
-  ASSERT_EQ(map.size(), 4u);
+  ASSERT_EQ(map.size(), 6u);
   EXPECT_EQ(map[0].type, 1u);
-  EXPECT_EQ(map[0].size, 0x9fc00u);
-  EXPECT_EQ(map[2].addr, 0xf0000u);
+  EXPECT_EQ(map[0].length, 0x9fc00u);
+  EXPECT_EQ(map[2].base, 0xf0000u);
   EXPECT_EQ(map[2].type, 2u);
-  EXPECT_EQ(map[3].addr + map[3].size, 64ull << 20);
-  EXPECT_THROW(platform.install_firmware_tables(ram.data(), 0x80000), std::runtime_error);
+  EXPECT_EQ(map[4].base + map[4].length, 64ull << 20);
+  EXPECT_EQ(map[5].base, 0xfffc0000u);
+  EXPECT_EQ(map[5].type, 2u);
+  EXPECT_THROW(platform.install_firmware_tables([](uint64_t, uint64_t) -> uint8_t* { return nullptr; }),
+               std::runtime_error);
 }
 
 TEST_F(PlatformTest, FwCfgThroughPorts) {
@@ -292,7 +295,7 @@ TEST_F(PlatformTest, FwCfgThroughPorts) {
   EXPECT_EQ(count, 3u);
   const std::vector<uint8_t>* e820 = platform.fw_cfg().item(FwCfg::kFileFirst);
   ASSERT_NE(e820, nullptr);
-  EXPECT_EQ(e820->size(), 4u * 20);
+  EXPECT_EQ(e820->size(), platform.e820().size() * 20);
 }
 
 TEST(PlatformSmp, IpiBetweenCpus) {

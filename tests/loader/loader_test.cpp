@@ -137,15 +137,15 @@ class LoaderTest : public ::testing::Test {
   }
   uint32_t r32(uint64_t paddr) {
     uint32_t v;
-    std::memcpy(&v, memory.ram() + paddr, 4);
+    std::memcpy(&v, memory.host(paddr, 4), 4);
     return v;
   }
   uint64_t r64(uint64_t paddr) {
     uint64_t v;
-    std::memcpy(&v, memory.ram() + paddr, 8);
+    std::memcpy(&v, memory.host(paddr, 8), 8);
     return v;
   }
-  std::string str(uint64_t paddr) { return reinterpret_cast<const char*>(memory.ram() + paddr); }
+  std::string str(uint64_t paddr) { return reinterpret_cast<const char*>(memory.host(paddr, 1)); }
   // The LoadError message of loading file, or "" when it loads.
   std::string error_of(const std::vector<uint8_t>& file, BootConfig c) {
     try {
@@ -276,12 +276,12 @@ TEST_F(LoaderTest, MultibootElfLayoutMatchesQemu) {
   EXPECT_EQ(r32(0x103010), 0x105000u);
   EXPECT_EQ(r32(0x103014), 0x10500bu);
   EXPECT_EQ(str(0x10302c), "mod2");
-  EXPECT_EQ(std::memcmp(memory.ram() + 0x104000, "hello\n", 6), 0);
-  EXPECT_EQ(memory.ram()[0x105000], 'w');
+  EXPECT_EQ(std::memcmp(memory.host(0x104000, 6), "hello\n", 6), 0);
+  EXPECT_EQ(*memory.host(0x105000, 1), 'w');
 
   // bss zeroed, text copied
-  EXPECT_EQ(memory.ram()[0x100010], 0x90);
-  EXPECT_EQ(memory.ram()[0x102000], 0);
+  EXPECT_EQ(*memory.host(0x100010, 1), 0x90);
+  EXPECT_EQ(*memory.host(0x102000, 1), 0);
   EXPECT_EQ(r32(0x100000), kMultibootHeaderMagic);
 
   // The e820 map QEMU's SeaBIOS reports for 128 MiB with an Intel CPU model.
@@ -343,7 +343,7 @@ TEST_F(LoaderTest, MultibootElfWithSeveralSegments) {
   put_multiboot_header(text, 0, 3);
   auto f = make_elf32(0x100000, {{0x100000, 0x100000, text, 0}, {0x200000, 0x200000, data, 0x2000, 6}});
   load_kernel(f, config(), memory, cpu);
-  EXPECT_EQ(memory.ram()[0x200000], 0xaa);
+  EXPECT_EQ(*memory.host(0x200000, 1), 0xaa);
   EXPECT_EQ(r32(0x9500 + 24), 0x202000u);  // info after the highest segment
 }
 
@@ -352,10 +352,10 @@ TEST_F(LoaderTest, MultibootAoutKludge) {
   LoadedKernel k = load_kernel(f, config(), memory, cpu);
   EXPECT_EQ(k.format, KernelFormat::Multiboot);
   EXPECT_EQ(cpu.rip, 0x200020u);
-  EXPECT_EQ(memory.ram()[0x200000], 0xcc);
+  EXPECT_EQ(*memory.host(0x200000, 1), 0xcc);
   EXPECT_EQ(r32(0x200040), kMultibootHeaderMagic);
-  EXPECT_EQ(memory.ram()[0x2017ff], 0xcc);
-  EXPECT_EQ(memory.ram()[0x201800], 0);
+  EXPECT_EQ(*memory.host(0x2017ff, 1), 0xcc);
+  EXPECT_EQ(*memory.host(0x201800, 1), 0);
   EXPECT_EQ(r32(0x9500 + 24), 0x204000u);
 }
 
@@ -371,9 +371,9 @@ TEST_F(LoaderTest, MultibootAoutSkipsFileBytesBeforeTheLoadedText) {
   put32(f, 0x218, 0);         // no bss
   put32(f, 0x21c, 0x300040);
   load_kernel(f, config(), memory, cpu);
-  EXPECT_EQ(memory.ram()[0x300000], 0x1c);
+  EXPECT_EQ(*memory.host(0x300000, 1), 0x1c);
   EXPECT_EQ(r32(0x300040), kMultibootHeaderMagic);
-  EXPECT_EQ(memory.ram()[0x300000 + 0x1000 - 0x1c0 - 1], 0xff);
+  EXPECT_EQ(*memory.host(0x300000 + 0x1000 - 0x1c0 - 1, 1), 0xff);
   EXPECT_EQ(r32(0x9500 + 24), 0x301000u);
 }
 
@@ -387,7 +387,7 @@ TEST_F(LoaderTest, MultibootAoutKludgeAppliesToElf64FilesToo) {
   put32(f, 0x101c, 0x101010);
   EXPECT_EQ(load_kernel(f, config(), memory, cpu).format, KernelFormat::Multiboot);
   EXPECT_EQ(cpu.rip, 0x101010u);
-  EXPECT_EQ(memory.ram()[0x100000], 0x7f);  // the whole file from offset 0
+  EXPECT_EQ(*memory.host(0x100000, 1), 0x7f);  // the whole file from offset 0
 }
 
 TEST_F(LoaderTest, Elf64WithAMultibootHeaderButNoKludgeUsesTheLongModeEntry) {
@@ -401,7 +401,7 @@ TEST_F(LoaderTest, MemoryMapScalesWithRam) {
   PhysicalMemory small(4ull << 20);
   load_kernel(make_multiboot_elf(0x100000, 0x100, 0x100, 0), config(), small, cpu);
   uint32_t upper;
-  std::memcpy(&upper, small.ram() + 0x9500 + 8, 4);
+  std::memcpy(&upper, small.host(0x9500 + 8, 4), 4);
   EXPECT_EQ(upper, (4u << 10) - 1024 - 128);
 }
 
@@ -424,13 +424,6 @@ TEST_F(LoaderTest, TooLongMemoryMapIsRejected) {
             "the memory map does not fit below the multiboot information");
 }
 
-TEST(PcMemoryMapTest, LargeRam) {
-  auto map = pc_memory_map(6ull << 30);
-  ASSERT_EQ(map.size(), 7u);
-  EXPECT_EQ(map[3].base + map[3].length, 0xc0000000ull - 0x20000);
-  EXPECT_EQ(map[6].base, 1ull << 32);
-  EXPECT_EQ(map[6].length, 2ull << 30);
-}
 
 struct BadMultiboot {
   const char* name;
@@ -545,7 +538,7 @@ TEST_F(LoaderTest, PlainElf32EntersProtectedModeWithRamSizeInEdi) {
   EXPECT_EQ(cpu.gpr[RBX], 0u);
   EXPECT_EQ(cpu.gpr[RDI], kRam);
   EXPECT_EQ(cpu.get_rflags(), 0x2u);
-  EXPECT_EQ(memory.ram()[0x10001f], 0xf4);
+  EXPECT_EQ(*memory.host(0x10001f, 1), 0xf4);
   EXPECT_EQ(r64(0xcb2c8), 0x00cf92000000ffffull);
 }
 
@@ -618,7 +611,7 @@ TEST_F(LoaderTest, FlatBinaryInProtectedMode) {
   EXPECT_EQ(k.format, KernelFormat::Flat);
   expect_flat_protected_state(cpu, 0x200000);
   EXPECT_EQ(cpu.gpr[RDI], kRam);
-  EXPECT_EQ(memory.ram()[0x20000f], 0xf4);
+  EXPECT_EQ(*memory.host(0x20000f, 1), 0xf4);
 }
 
 TEST_F(LoaderTest, FlatBinaryInRealMode) {
@@ -639,8 +632,8 @@ TEST_F(LoaderTest, FlatBinaryInRealMode) {
   EXPECT_EQ(cpu.get_rflags(), 0x2u);
   EXPECT_EQ(r32(0), 0xf000ff53u);
   EXPECT_EQ(r32(0x3fc), 0xf000ff53u);
-  EXPECT_EQ(memory.ram()[0xfff53], 0xcf);
-  EXPECT_EQ(memory.ram()[0x7c05], 0x90);
+  EXPECT_EQ(*memory.host(0xfff53, 1), 0xcf);
+  EXPECT_EQ(*memory.host(0x7c05, 1), 0x90);
 }
 
 TEST_F(LoaderTest, BadFlatBinaries) {

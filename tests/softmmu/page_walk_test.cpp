@@ -24,8 +24,8 @@ class PageWalkTest : public ::testing::Test {
     tlb_flush(ctx.get());
   }
 
-  void set64(uint64_t paddr, uint64_t value) { std::memcpy(memory.ram() + paddr, &value, 8); }
-  void set32(uint64_t paddr, uint32_t value) { std::memcpy(memory.ram() + paddr, &value, 4); }
+  void set64(uint64_t paddr, uint64_t value) { std::memcpy(memory.host(paddr, 8), &value, 8); }
+  void set32(uint64_t paddr, uint32_t value) { std::memcpy(memory.host(paddr, 4), &value, 4); }
 
   // 4-level paging: PML4 0x1000, PDPT 0x2000, PD 0x3000, PT 0x4000; linear
   // 0x200000 goes through PD entry 1 and PT entry 0 to physical 0x100000.

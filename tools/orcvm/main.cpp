@@ -47,7 +47,8 @@ void print_stats(const VcpuStats& s, const ExecContext& ctx) {
                "  chain patches           %llu\n"
                "  jump cache              %.1f%% hits of %llu loop lookups\n"
                "  soft TLB                %.1f%% hits of %llu accesses by compiled code\n"
-               "  blocks invalidated      %llu\n",
+               "  blocks invalidated      %llu\n"
+               "  uncached instructions   %llu (code outside RAM)\n",
                (unsigned long long)s.blocks_translated, (unsigned long long)s.guest_insns_translated,
                s.blocks_translated ? double(s.guest_insns_translated) / s.blocks_translated : 0.0,
                (unsigned long long)s.blocks_compiled, s.decode_us * per, s.lift_us * compiled,
@@ -57,7 +58,7 @@ void print_stats(const VcpuStats& s, const ExecContext& ctx) {
                lookups ? 100.0 * s.jump_cache_hits / lookups : 0.0, (unsigned long long)lookups,
                ctx.memory_accesses ? 100.0 * (1.0 - double(ctx.tlb_misses) / double(ctx.memory_accesses)) : 0.0,
                (unsigned long long)ctx.memory_accesses,
-               (unsigned long long)s.blocks_invalidated);
+               (unsigned long long)s.blocks_invalidated, (unsigned long long)s.uncached_instructions);
 }
 
 }  // namespace
@@ -175,9 +176,7 @@ int main(int argc, char** argv) {
     Machine machine(config);
     const std::vector<uint8_t> image = read_file(kernel);
     machine.boot([&](Machine& m) {  // again after each restart, into cleared RAM
-      BootConfig boot = boot_config;
-      for (const E820Entry& e : m.platform().e820()) boot.memory_map.push_back({e.addr, e.size, e.type});
-      load_kernel(image, boot, m.memory(), m.vcpu().cpu());
+      load_kernel(image, boot_config, m.memory(), m.vcpu().cpu());
     });
     RunResult result = machine.run();
     if (config.serial) std::fflush(config.serial);
