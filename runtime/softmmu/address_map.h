@@ -47,7 +47,7 @@ class PhysicalAddressMap {
   static constexpr MmioWindow kLapic{0xfee00000, 0x1000, "lapic"};
   static constexpr MmioWindow kBiosFlash{0xfffc0000, 0x40000, "bios-flash"};  // reserved, nothing behind it
   // 2^MAXPHYADDR: the CPU model has no CPUID leaf 0x80000008, so with PAE its
-  // physical addresses have 36 bits (cpu_model_test checks the two agree).
+  // physical addresses have 36 bits (address_map_test checks the two agree).
   static constexpr unsigned kPhysicalAddressBits = 36;
   static constexpr uint64_t kMaxPhysicalTop = uint64_t{1} << kPhysicalAddressBits;
 
