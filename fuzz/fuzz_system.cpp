@@ -10,7 +10,7 @@
 //
 // Input (docs/difftest.md, "Fuzzing"):
 //   byte 0     bits 0-1  tier: interpreter, JIT, auto, interpreter
-//              bits 2-3  RAM: 1 MiB, 2 MiB, 64 MiB, 3 MiB + 1 KiB (whole pages or not)
+//              bits 2-3  RAM: 1 MiB, 2 MiB, 64 MiB, 3 MiB + 4 KiB (not a power of two)
 //              bits 4-5  entry: 32-bit protected mode flat with paging off; the same with
 //                        32-bit paging (4 MiB pages); with PAE paging (2 MiB pages); long
 //                        mode (4-level paging, 2 MiB pages, 64-bit code)
@@ -40,7 +40,7 @@ using namespace orcvm;
 
 namespace {
 
-constexpr uint64_t kRamSizes[4] = {1ull << 20, 2ull << 20, 64ull << 20, (3ull << 20) + 1024};
+constexpr uint64_t kRamSizes[4] = {1ull << 20, 2ull << 20, 64ull << 20, (3ull << 20) + 4096};
 enum class Entry { Flat, Paging32, Pae, Long };
 constexpr size_t kHeaderSize = 10;
 
