@@ -115,6 +115,31 @@ TEST_F(PageWalkTest, LongModeReservedBitsInEveryLevel) {
   EXPECT_EQ(translate(0x200123), fault(kPresent | kReserved));
 }
 
+// Tables outside RAM read as the hardware there reads: unassigned space gives
+// all-ones entries, present with every reserved bit set.
+TEST_F(PageWalkTest, TablesInUnassignedSpaceFaultAsReserved) {
+  long_mode_tables();
+  ctx->cpu.cr3 = 0xe0000000;
+  EXPECT_EQ(translate(0x200123), fault(kPresent | kReserved));
+  long_mode_tables();
+  set64(0x3000 + 8, 0xe0000000 | P | RW | US);  // the page table in the PCI hole
+  EXPECT_EQ(translate(0x200123), fault(kPresent | kReserved));
+}
+
+// A page that maps MMIO or unassigned space never gets a host pointer in the TLB.
+TEST_F(PageWalkTest, PagesOutsideRamTakeTheSlowPath) {
+  long_mode_tables();
+  for (uint64_t frame : {uint64_t{0xfee00000}, uint64_t{0xe0000000}, uint64_t{4} << 20}) {
+    set64(0x4000, frame | P | RW | US);
+    EXPECT_EQ(translate(0x200010), static_cast<int64_t>(frame | 0x10));
+    for (Access access : {Access::Read, Access::Write, Access::Execute})
+      EXPECT_EQ(tlb_lookup(ctx.get(), TlbBank::Supervisor, 0x200010, 4, access), nullptr) << frame;
+  }
+  set64(0x4000, 0x100000 | P | RW | US);  // RAM: the TLB maps it
+  EXPECT_EQ(translate(0x200010, Access::Write), 0x100010);
+  EXPECT_EQ(tlb_lookup(ctx.get(), TlbBank::Supervisor, 0x200010, 4, Access::Read), memory.host(0x100010, 4));
+}
+
 TEST_F(PageWalkTest, NxIsReservedWithoutEferNxe) {
   long_mode_tables();
   set64(0x4000, 0x100000 | P | RW | US | NX);
