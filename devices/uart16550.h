@@ -30,6 +30,7 @@ namespace orcvm {
 class Uart16550 : public PortDevice {
  public:
   explicit Uart16550(FILE* out) : out_(out) {}  // out null: output discarded (--serial none)
+  void set_output(FILE* out) { out_ = out; }
 
   uint32_t port_read(uint16_t port, unsigned size) override;
   void port_write(uint16_t port, unsigned size, uint32_t value) override;

@@ -2,10 +2,10 @@
 
 #include "loader/boot_state.h"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 
 namespace orcvm {
 
@@ -37,12 +37,30 @@ std::string hex(uint64_t v) {
 
 }  // namespace
 
-std::vector<uint8_t> read_file(const std::string& path) {
+std::vector<uint8_t> read_file(const std::string& path, uint64_t max_size, uint64_t prefix) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) throw LoadError("'" + path + "' is not a readable file");
+  const uint64_t size = std::filesystem::file_size(path, error);
+  if (error) throw LoadError("cannot measure '" + path + "'");
+  if (size > max_size)
+    throw LoadError("'" + path + "' is " + std::to_string(size) + " bytes, more than the guest's " +
+                    std::to_string(max_size) + " bytes of RAM (use -m)");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw LoadError("cannot open '" + path + "'");
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+  std::vector<uint8_t> bytes(std::min(size, prefix));
+  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (in.gcount() != static_cast<std::streamsize>(bytes.size())) throw LoadError("cannot read '" + path + "'");
+  return bytes;
+}
+
+void check_load_segment(const SegmentPlacement& s, uint64_t file_size, const std::vector<SegmentPlacement>& earlier) {
+  const std::string where = "segment " + std::to_string(s.index);
+  if (s.filesz > s.memsz) throw LoadError(where + ": file size exceeds memory size");
+  if (s.offset > file_size || s.filesz > file_size - s.offset)
+    throw LoadError(where + ": data lies outside the file (truncated?)");
+  for (const SegmentPlacement& other : earlier)
+    if (s.paddr < other.paddr + other.memsz && other.paddr < s.paddr + s.memsz)
+      throw LoadError(where + " overlaps segment " + std::to_string(other.index));
 }
 
 uint64_t load_elf64(const std::vector<uint8_t>& file, PhysicalMemory& memory) {
@@ -59,14 +77,16 @@ uint64_t load_elf64(const std::vector<uint8_t>& file, PhysicalMemory& memory) {
     throw LoadError("program headers lie outside the file (truncated?)");
 
   bool entry_loaded = false;
+  std::vector<SegmentPlacement> placed;
   for (unsigned n = 0; n < h.phnum; ++n) {
     Elf64ProgramHeader ph;
     std::memcpy(&ph, file.data() + h.phoff + n * sizeof ph, sizeof ph);
     if (ph.type != kProgramLoad || ph.memsz == 0) continue;
     const std::string where = "segment " + std::to_string(n);
-    if (ph.filesz > ph.memsz) throw LoadError(where + ": file size exceeds memory size");
-    if (ph.offset > file.size() || ph.filesz > file.size() - ph.offset)
-      throw LoadError(where + ": data lies outside the file (truncated?)");
+    if (ph.paddr + ph.memsz < ph.paddr) throw LoadError(where + " at " + hex(ph.paddr) + " wraps around");
+    const SegmentPlacement placement{n, ph.offset, ph.filesz, ph.paddr, ph.memsz};
+    check_load_segment(placement, file.size(), placed);
+    placed.push_back(placement);
     uint8_t* segment = guest_ram(memory, where, ph.paddr, ph.memsz);
     if (ph.paddr < kBootAreaEnd && ph.paddr + ph.memsz > kBootAreaStart)
       throw LoadError(where + " overlaps the boot page tables at " + hex(kBootAreaStart) + "-" + hex(kBootAreaEnd));

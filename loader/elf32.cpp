@@ -47,19 +47,17 @@ Elf32Image parse_elf32(const std::vector<uint8_t>& file) {
 
   Elf32Image image{h.entry, ~0ull, 0, {}};
   bool entry_translated = false;
+  std::vector<SegmentPlacement> placed;
   for (unsigned n = 0; n < h.phnum; ++n) {
     Elf32ProgramHeader ph;
     std::memcpy(&ph, file.data() + h.phoff + n * sizeof ph, sizeof ph);
     if (ph.type != kProgramLoad || ph.memsz == 0) continue;
     const std::string where = "segment " + std::to_string(n);
-    if (ph.filesz > ph.memsz) throw LoadError(where + ": file size exceeds memory size");
-    if (ph.offset > file.size() || ph.filesz > file.size() - ph.offset)
-      throw LoadError(where + ": data lies outside the file (truncated?)");
+    const SegmentPlacement placement{n, ph.offset, ph.filesz, ph.paddr, ph.memsz};
+    check_load_segment(placement, file.size(), placed);
+    placed.push_back(placement);
     if (uint64_t{ph.paddr} + ph.memsz > (1ull << 32))
       throw LoadError(where + " at " + to_hex(ph.paddr) + " (+" + to_hex(ph.memsz) + ") wraps around 4 GiB");
-    for (const Elf32Segment& other : image.segments)
-      if (ph.paddr < uint64_t{other.paddr} + other.memsz && other.paddr < uint64_t{ph.paddr} + ph.memsz)
-        throw LoadError(where + " overlaps segment " + std::to_string(other.index));
     // QEMU's load_elf: the entry is virtual; map it through the executable segment holding it.
     if (!entry_translated && ph.vaddr != ph.paddr && (ph.flags & kFlagExecute) && h.entry >= ph.vaddr &&
         h.entry - ph.vaddr < ph.filesz) {

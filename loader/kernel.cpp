@@ -11,6 +11,9 @@ namespace orcvm {
 
 namespace {
 
+// The first 8 KiB hold every format's identifying header (multiboot searches them).
+constexpr uint64_t kFormatHeadBytes = 8192;
+constexpr const char* kNotAKernel = "not a multiboot kernel or an ELF executable (load a flat binary with --load ADDR)";
 constexpr uint64_t kFourGiB = 1ull << 32;
 constexpr uint64_t kRealModeLimit = 0x100000;
 
@@ -60,6 +63,15 @@ const char* format_name(KernelFormat format) {
   return "?";
 }
 
+std::vector<uint8_t> read_kernel_file(const std::string& path, const BootConfig& config, uint64_t ram_size) {
+  if (!config.load_addr) {
+    const std::vector<uint8_t> head = read_file(path, ram_size, kFormatHeadBytes);
+    if (!is_linux_bzimage(head) && !find_multiboot_header(head) && !is_elf64(head) && !is_elf32(head))
+      throw LoadError(kNotAKernel);
+  }
+  return read_file(path, ram_size);
+}
+
 LoadedKernel load_kernel(const std::vector<uint8_t>& file, const BootConfig& config, PhysicalMemory& memory,
                          CpuState& cpu) {
   if (config.load_addr) {
@@ -96,7 +108,7 @@ LoadedKernel load_kernel(const std::vector<uint8_t>& file, const BootConfig& con
     enter_protected_mode_flat(memory, cpu, image.entry, plain_registers(memory));
     return {KernelFormat::Elf32, image.entry};
   }
-  throw LoadError("not a multiboot kernel or an ELF executable (load a flat binary with --load ADDR)");
+  throw LoadError(kNotAKernel);
 }
 
 }  // namespace orcvm

@@ -23,7 +23,9 @@ struct BootConfig {
   std::optional<std::string> module_list;  // --initrd (multiboot only)
   std::optional<uint64_t> load_addr;       // --load: the file is a flat binary
   EntryMode entry_mode = EntryMode::Protected;  // --entry-mode (flat binaries only)
-  std::function<std::vector<uint8_t>(const std::string&)> read_module = read_file;
+  // Reads a module file of at most max_size bytes (loader/elf.h read_file).
+  std::function<std::vector<uint8_t>(const std::string& path, uint64_t max_size)> read_module =
+      [](const std::string& path, uint64_t max_size) { return read_file(path, max_size); };
   // The physical memory map the platform reports (multiboot mmap); empty: pc_memory_map().
   std::vector<MemoryMapEntry> memory_map;
 };
@@ -34,6 +36,11 @@ struct LoadedKernel {
   KernelFormat format;
   uint64_t entry;  // physical (flat real mode: CS * 16 + IP)
 };
+
+// Reads the kernel file for load_kernel, bounded: a file larger than RAM is refused
+// before it is read, and one whose first bytes (the headers every format keeps
+// there) match no format is refused after reading only those.
+std::vector<uint8_t> read_kernel_file(const std::string& path, const BootConfig& config, uint64_t ram_size);
 
 // Throws LoadError with a one-line reason; nothing is started on failure.
 LoadedKernel load_kernel(const std::vector<uint8_t>& file, const BootConfig& config, PhysicalMemory& memory,

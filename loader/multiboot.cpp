@@ -165,7 +165,7 @@ MultibootLayout load_multiboot(const std::vector<uint8_t>& file, const Multiboot
     const std::string path = entry.substr(0, entry.find(' '));
     std::vector<uint8_t> data;
     try {
-      data = config.read_module(path);
+      data = config.read_module(path, memory.ram_size());
     } catch (const LoadError& e) {
       throw LoadError("module '" + path + "': " + e.what());
     }

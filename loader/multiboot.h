@@ -46,7 +46,9 @@ struct MultibootConfig {
   std::string append;       // --append
   std::optional<std::string> module_list;  // --initrd
   std::string boot_loader_name = "qemu";
-  std::function<std::vector<uint8_t>(const std::string&)> read_module = read_file;
+  // Reads a module file of at most max_size bytes (loader/elf.h read_file).
+  std::function<std::vector<uint8_t>(const std::string& path, uint64_t max_size)> read_module =
+      [](const std::string& path, uint64_t max_size) { return read_file(path, max_size); };
   // The map to report (the platform's e820); empty: pc_memory_map(RAM size).
   std::vector<MemoryMapEntry> memory_map;
 };

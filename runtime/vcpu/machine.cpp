@@ -66,6 +66,12 @@ void Machine::power_on(const BatteryBacked* kept) {
   platform_->start();
 }
 
+void Machine::set_serial(FILE* serial) {
+  config_.serial = serial;
+  std::lock_guard<std::mutex> g(platform_->lock());
+  platform_->uart().set_output(serial);
+}
+
 void Machine::boot(Loader loader) {
   loader_ = std::move(loader);
   loader_(*this);

@@ -47,6 +47,8 @@ class Machine {
   Vcpu& vcpu() { return *vcpu_; }
   Platform& platform() { return *platform_; }
 
+  // Where the UART writes from now on, and after every restart.
+  void set_serial(FILE* serial);
   // Loads the guest now, and again after every restart.
   void boot(Loader loader);
   // Runs until the guest stops. With OnReset::Restart and a loader, a reset

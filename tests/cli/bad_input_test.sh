@@ -3,6 +3,7 @@
 set -u
 orcvm="$1"
 guest="$2"
+multiboot_kernel="$3"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -49,4 +50,46 @@ if [ $? -ne 1 ] || [ -s "$work/err" ]; then
 else
   echo "ok   one_cpu: --smp 1 runs the guest"
 fi
+expect ram_not_whole_pages 2 "whole number of 4 KiB pages" -- -m 3001K "$guest"
+expect ram_beyond_address_space 2 "36-bit physical address space" -- -m 64G "$guest"
+
+# A file is measured before it is read: a sparse 4 GiB file is refused at once.
+truncate -s 4G "$work/huge"
+start=$(date +%s%N)
+expect huge_kernel 2 "more than the guest's" -- "$work/huge"
+expect huge_module 2 "module '.*huge': .* more than the guest's" -- --initrd "$work/huge" "$multiboot_kernel"
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ "$elapsed_ms" -gt 1000 ]; then
+  echo "FAIL huge files: refused after $elapsed_ms ms (want under 1 s)"; failures=$((failures + 1))
+else
+  echo "ok   huge files: refused in $elapsed_ms ms"
+fi
+# Within RAM, only the first 8 KiB are read before the format is known.
+head -c $((100 << 20)) /dev/zero >"$work/zeros"
+expect zeros_not_a_kernel 2 "not a multiboot kernel or an ELF" -- -m 256M "$work/zeros"
+
+# Output files are opened only after every check passed: a rejected command line
+# or kernel leaves them as they were, and creates none.
+for bad in "--tier=fast $guest" "$work/garbage" "-m 3001K $guest"; do
+  printf 'keep me\n' >"$work/serial.out"
+  printf 'keep me\n' >"$work/log.out"
+  # shellcheck disable=SC2086 # $bad is a list of arguments
+  "$orcvm" --serial "file:$work/serial.out" -d exec -D "$work/log.out" $bad >/dev/null 2>&1
+  # shellcheck disable=SC2086
+  "$orcvm" --serial "file:$work/new_serial.out" -D "$work/new_log.out" $bad >/dev/null 2>&1
+  if [ "$(cat "$work/serial.out")" != "keep me" ] || [ "$(cat "$work/log.out")" != "keep me" ] ||
+     [ -e "$work/new_serial.out" ] || [ -e "$work/new_log.out" ]; then
+    echo "FAIL outputs_untouched ($bad): an output file was created or changed"; failures=$((failures + 1))
+  else
+    echo "ok   outputs_untouched ($bad)"
+  fi
+done
+# ...and a good run writes them.
+"$orcvm" --serial "file:$work/serial.out" -d exec -D "$work/log.out" "$guest" >/dev/null 2>&1
+if [ ! -s "$work/serial.out" ] || grep -q "keep me" "$work/serial.out" || ! grep -q "^exec:" "$work/log.out"; then
+  echo "FAIL outputs_written: serial or log output missing"; failures=$((failures + 1))
+else
+  echo "ok   outputs_written"
+fi
+
 [ "$failures" -eq 0 ]

@@ -128,7 +128,7 @@ class LoaderTest : public ::testing::Test {
   BootConfig config(const std::string& path = "kernel.elf") {
     BootConfig c;
     c.kernel_path = path;
-    c.read_module = [this](const std::string& name) {
+    c.read_module = [this](const std::string& name, uint64_t) {
       auto it = files.find(name);
       if (it == files.end()) throw LoadError("cannot open '" + name + "'");
       return it->second;
@@ -577,6 +577,17 @@ TEST_F(LoaderTest, CorruptElf32IsRejected) {
 }
 
 // ---- ELF64 and dispatch -------------------------------------------------------------
+
+TEST_F(LoaderTest, Elf64OverlappingSegmentsAreRejected) {
+  auto f = make_elf64(0x100000, 0x100000, 0x100);
+  // A second PT_LOAD header, 0x80 bytes into the first segment's physical range.
+  f.insert(f.begin() + 64 + 56, f.begin() + 64, f.begin() + 64 + 56);
+  put16(f, 56, 2);
+  put64(f, 64 + 56 + 24, 0x100080);
+  EXPECT_EQ(error_of(f), "segment 1 overlaps segment 0");
+  put64(f, 64 + 56 + 24, 0x100100);  // adjacent: accepted
+  EXPECT_EQ(error_of(f), "");
+}
 
 TEST_F(LoaderTest, Elf64KeepsTheLongModeContract) {
   LoadedKernel k = load_kernel(make_elf64(0x100010, 0x100000, 0x100), config(), memory, cpu);

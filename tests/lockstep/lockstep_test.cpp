@@ -11,6 +11,8 @@
 namespace orcvm::difftest {
 namespace {
 
+constexpr uint64_t kGuestElfSizeLimit = 64ull << 20;  // the test guests are a few KiB
+
 std::vector<std::string> guest_elfs() {
   std::vector<std::string> paths;
   std::ifstream list(ORCVM_GUEST_ELF_LIST_FILE);
@@ -28,7 +30,7 @@ struct Case {
 class Lockstep : public ::testing::TestWithParam<Case> {};
 
 TEST_P(Lockstep, AgreesWithReferenceAfterEveryBlock) {
-  LockstepReport report = lockstep_elf(read_file(GetParam().elf), GetParam().config);
+  LockstepReport report = lockstep_elf(read_file(GetParam().elf, kGuestElfSizeLimit), GetParam().config);
   EXPECT_TRUE(report.agree) << report.mismatch;
   EXPECT_GT(report.blocks_compared, 10u);
   std::printf("%llu blocks, %llu instructions compared; guest ended: %s\n",

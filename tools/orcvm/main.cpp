@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "loader/kernel.h"
@@ -100,6 +101,7 @@ int main(int argc, char** argv) {
   MachineConfig config;
   std::string kernel;
   BootConfig boot_config;
+  std::optional<std::string> serial_path, log_path;  // opened once the guest has loaded
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
     po::notify(vm);
@@ -130,21 +132,23 @@ int main(int argc, char** argv) {
     }
     config.ram_size = parse_size(vm["memory"].as<std::string>());
     if (config.ram_size < (2ull << 20)) throw po::error("-m: at least 2 MiB of RAM is needed");
+    if (config.ram_size % kPageSize != 0) throw po::error("-m: RAM must be a whole number of 4 KiB pages");
+    if (PhysicalAddressMap(config.ram_size).ram_top() > PhysicalAddressMap::kMaxPhysicalTop)
+      throw po::error("-m: at most " + std::to_string((PhysicalAddressMap::kMaxPhysicalTop >> 30) - 1) +
+                      " GiB of RAM fit in the CPU's 36-bit physical address space");
     const std::string serial = vm["serial"].as<std::string>();
     if (serial == "stdio") config.serial = stdout;
     else if (serial == "none") config.serial = nullptr;
     else if (serial.rfind("file:", 0) == 0) {
-      config.serial = std::fopen(serial.substr(5).c_str(), "w");
-      if (!config.serial) throw po::error("--serial: cannot write '" + serial.substr(5) + "'");
-    } else {
-      throw po::error("--serial must be stdio, file:PATH or none");
+      serial_path = serial.substr(5);
+      config.serial = nullptr;
     }
+    else throw po::error("--serial must be stdio, file:PATH or none");
     if (vm.count("debug")) {
       std::string error = Log::enable(vm["debug"].as<std::string>());
       if (!error.empty()) throw po::error("-d: " + error);
     }
-    if (vm.count("logfile") && !Log::set_file(vm["logfile"].as<std::string>()))
-      throw po::error("-D: cannot write '" + vm["logfile"].as<std::string>() + "'");
+    if (vm.count("logfile")) log_path = vm["logfile"].as<std::string>();
     const std::string tier = vm["tier"].as<std::string>();
     if (tier == "interp") config.vcpu.tier = Tier::Interpreter;
     else if (tier == "jit") config.vcpu.tier = Tier::Jit;
@@ -173,11 +177,24 @@ int main(int argc, char** argv) {
   }
 
   try {
+    const std::vector<uint8_t> image = read_kernel_file(kernel, boot_config, config.ram_size);
     Machine machine(config);
-    const std::vector<uint8_t> image = read_file(kernel);
     machine.boot([&](Machine& m) {  // again after each restart, into cleared RAM
       load_kernel(image, boot_config, m.memory(), m.vcpu().cpu());
     });
+    // Only a command line and kernel that passed every check may create or truncate files.
+    if (log_path && !Log::set_file(*log_path)) {
+      std::fprintf(stderr, "orcvm: -D: cannot write '%s'\n", log_path->c_str());
+      return kExitUsage;
+    }
+    if (serial_path) {
+      config.serial = std::fopen(serial_path->c_str(), "w");
+      if (!config.serial) {
+        std::fprintf(stderr, "orcvm: --serial: cannot write '%s'\n", serial_path->c_str());
+        return kExitUsage;
+      }
+      machine.set_serial(config.serial);
+    }
     RunResult result = machine.run();
     if (config.serial) std::fflush(config.serial);
     if (vm.count("stats")) print_stats(machine.vcpu().stats(), machine.vcpu().context());
