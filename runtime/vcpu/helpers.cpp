@@ -7,6 +7,7 @@
 
 #include "devices/interrupts.h"
 #include "runtime/log.h"
+#include "runtime/softmmu/address_map.h"
 #include "runtime/softmmu/locked_access.h"
 #include "runtime/softmmu/mmu.h"
 #include "runtime/vcpu/cpu_model.h"
@@ -109,7 +110,16 @@ uint64_t helper_WriteCr(ExecContext* ctx, uint64_t n, uint64_t value, uint64_t) 
       break;
     }
     case 2: c.cr2 = value; return 0;
-    case 3: c.cr3 = value; break;
+    case 3:
+      // In IA-32e mode bits 63:MAXPHYADDR are reserved (bit 63 too: no PCIDE);
+      // SDM Vol. 3, 4.5.2 and MOV to CR, "#GP(0) if an attempt is made to write
+      // a 1 to any reserved bit in CR3".
+      if ((c.efer & efer::LMA) && (value >> PhysicalAddressMap::kPhysicalAddressBits)) {
+        raise_exception(ctx, kGP, 0, true);
+        return 0;
+      }
+      c.cr3 = value;
+      break;
     case 4: {
       // The bits of the features CPUID advertises (docs/cpu-model.md).
       constexpr uint64_t supported = cr4::PSE | cr4::PAE | cr4::PGE | cr4::OSFXSR | cr4::OSXMMEXCPT |
