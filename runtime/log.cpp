@@ -55,4 +55,6 @@ void Log::printf(const char* fmt, ...) {
   va_end(ap);
 }
 
+void Log::flush() { std::fflush(out_ ? out_ : stderr); }
+
 }  // namespace orcvm

@@ -30,6 +30,7 @@ class Log {
   static bool set_file(const std::string& path);
   static bool on(LogItem item) { return mask_ & static_cast<uint32_t>(item); }
   static void printf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+  static void flush();
 
  private:
   static inline uint32_t mask_ = 0;

@@ -105,6 +105,11 @@ RunResult Machine::run() {
   }
 }
 
+void Machine::stop(RunResult result) {
+  vcpu_->request_stop(std::move(result));
+  platform_->kick(0);
+}
+
 RunResult Machine::run_boot() {
   if (!instruction_clock_) return vcpu_->run();
   for (;;) {

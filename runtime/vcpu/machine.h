@@ -56,6 +56,8 @@ class Machine {
   // RAM and the RTC's time survive, as on a PC's battery), reloads the guest and
   // runs on.
   RunResult run();
+  // Ends run() with RESULT from any thread, waking a halted VCPU.
+  void stop(RunResult result);
 
  private:
   // The state a PC keeps across a reset: the RTC keeps time and its RAM.

@@ -80,6 +80,8 @@ BlockMode Vcpu::current_mode() const {
 }
 
 void Vcpu::request_stop(RunResult result) {
+  std::lock_guard<std::mutex> lock(stop_mutex_);
+  if (stop_requested_.load(std::memory_order_relaxed)) return;  // the first reason stands
   stop_result_ = std::move(result);
   stop_requested_.store(true, std::memory_order_release);
   std::atomic_ref<uint32_t>(ctx_->exit_request).store(1, std::memory_order_release);
@@ -361,8 +363,9 @@ std::optional<RunResult> Vcpu::step(const TranslatedBlock** executed) {
   CpuState& c = ctx_->cpu;
   if (executed) *executed = nullptr;
   if (stop_requested_.load(std::memory_order_acquire)) {
-    stop_requested_ = false;
-    return stop_result_;
+    std::lock_guard<std::mutex> lock(stop_mutex_);
+    stop_requested_.store(false, std::memory_order_relaxed);
+    return std::move(stop_result_);
   }
   std::atomic_ref<uint32_t>(ctx_->exit_request).store(0, std::memory_order_relaxed);
   if (c.exception.pending) return deliver_pending_exception();

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -42,7 +43,8 @@ struct VcpuOptions {
 };
 
 struct RunResult {
-  enum class Kind { Exited, Fault, TripleFault, Reset, Halted, Budget, Error } kind;
+  // Stopped: by the host (a signal), exit_status the status orcvm exits with.
+  enum class Kind { Exited, Fault, TripleFault, Reset, Halted, Budget, Error, Stopped } kind;
   int exit_status = 0;
   std::string message;
 };
@@ -129,8 +131,9 @@ class Vcpu : public CodeWriteListener {
   unsigned cpu_index_ = 0;
   std::unique_ptr<Decoder> decoders_[3];  // 16, 32, 64-bit code
   VcpuStats stats_;
+  std::mutex stop_mutex_;  // request_stop comes from devices, the event thread and signals
   std::atomic<bool> stop_requested_{false};
-  RunResult stop_result_{RunResult::Kind::Exited};
+  RunResult stop_result_{RunResult::Kind::Exited, 0, ""};
 };
 
 }  // namespace orcvm

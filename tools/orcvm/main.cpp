@@ -11,6 +11,7 @@
 #include "loader/kernel.h"
 #include "runtime/log.h"
 #include "runtime/vcpu/machine.h"
+#include "tools/orcvm/termination_signals.h"
 
 namespace po = boost::program_options;
 using namespace orcvm;
@@ -176,6 +177,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
+  start_termination_signal_thread();
   try {
     const std::vector<uint8_t> image = read_kernel_file(kernel, boot_config, config.ram_size);
     Machine machine(config);
@@ -195,11 +197,17 @@ int main(int argc, char** argv) {
       }
       machine.set_serial(config.serial);
     }
+    stop_on_termination_signal(&machine);
     RunResult result = machine.run();
+    stop_on_termination_signal(nullptr);
     if (config.serial) std::fflush(config.serial);
+    Log::flush();
     if (vm.count("stats")) print_stats(machine.vcpu().stats(), machine.vcpu().context());
     switch (result.kind) {
       case RunResult::Kind::Exited: return result.exit_status;
+      case RunResult::Kind::Stopped:
+        std::fprintf(stderr, "orcvm: %s\n", result.message.c_str());
+        return result.exit_status;
       case RunResult::Kind::Fault:
       case RunResult::Kind::TripleFault:
       case RunResult::Kind::Reset:
