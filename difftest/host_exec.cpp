@@ -1,4 +1,5 @@
 #include "difftest/host_exec.h"
+#include "ir/semantics/exception_vectors.h"
 
 #include <signal.h>
 #include <sys/mman.h>
@@ -29,8 +30,6 @@ constexpr int kGregOfGpr[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG
 
 // Set in the child only, before it enters a case.
 CaseExitHandler case_exit_handler = nullptr;
-
-bool has_error_code(uint64_t vector) { return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17; }
 
 }  // namespace
 
@@ -156,7 +155,7 @@ Outcome outcome_of(const HostExit& case_exit, const uint8_t* window, const TestC
   const bool reached_end = case_exit.signal == SIGILL && case_exit.rip == kCodeAddress + test.code.size();
   if (!reached_end)
     outcome.exception = ExceptionRecord{static_cast<uint8_t>(case_exit.trapno),
-                                        has_error_code(case_exit.trapno) ? static_cast<uint32_t>(case_exit.error_code) : 0};
+                                        vector::pushes_error_code(case_exit.trapno) ? static_cast<uint32_t>(case_exit.error_code) : 0};
   return outcome;
 }
 

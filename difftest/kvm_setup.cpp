@@ -1,4 +1,5 @@
 #include "difftest/kvm_setup.h"
+#include "ir/semantics/exception_vectors.h"
 
 #include <cstring>
 
@@ -23,10 +24,6 @@ uint64_t segment_descriptor(uint8_t access, uint8_t flags) {
   const uint64_t limit = 0xfffff;
   return (limit & 0xffff) | (static_cast<uint64_t>(access) << 40) | (((limit >> 16) & 0xf) << 48) |
          (static_cast<uint64_t>(flags & 0xf) << 52);
-}
-
-bool has_error_code(unsigned vector) {
-  return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21 || vector == 29 || vector == 30;
 }
 
 }  // namespace
@@ -216,7 +213,7 @@ OracleResult decode_exit(uint32_t exit_reason, const kvm_regs& regs, const uint8
   if (regs.rip < stubs + 1 || regs.rip > stubs + kVectors * kStubSize)
     return fail("HLT outside the exception stubs (rip " + std::to_string(regs.rip) + ")");
   const unsigned vector = static_cast<unsigned>((regs.rip - 1 - stubs) / kStubSize);
-  const bool error_code = has_error_code(vector);
+  const bool error_code = vector::pushes_error_code(vector);
   const uint64_t frame_va = regs.rsp;
   const uint64_t frame_size = (error_code ? 8 : 0) + 40;
   if (frame_va < system_va(kStackPhys) || frame_va + frame_size > system_va(kStackTopPhys))

@@ -1,4 +1,5 @@
 #include "difftest/orcvm_oracle.h"
+#include "ir/semantics/exception_vectors.h"
 
 #include <cstring>
 #include <map>
@@ -15,7 +16,6 @@ constexpr uint64_t kRamSize = 4ull << 20;
 constexpr uint64_t kPml4 = 0x1000, kPdpt = 0x2000, kPd = 0x3000, kPt = 0x4000;
 constexpr uint64_t kPresent = 1, kWritable = 2, kUser = 4, kNoExecute = 1ull << 63;
 constexpr uint8_t kUd2[] = {0x0f, 0x0b};
-constexpr uint8_t kVectorUD = 6;
 
 void put64(uint8_t* ram, uint64_t paddr, uint64_t value) { std::memcpy(ram + paddr, &value, 8); }
 
@@ -114,7 +114,7 @@ Outcome run_in_orcvm(const TestCase& test, const OrcvmConfig& config) {
   out.state.memory.push_back(MemoryChunk{kDataAddress, std::vector<uint8_t>(ram + kDataAddress, ram + kDataAddress + kDataSize)});
   if (result.kind == RunResult::Kind::Fault) {
     const PendingException& ex = cpu.exception;
-    const bool reached_end = ex.vector == kVectorUD && ex.rip == kCodeAddress + test.code.size();
+    const bool reached_end = ex.vector == vector::UD && ex.rip == kCodeAddress + test.code.size();
     if (!reached_end) out.exception = ExceptionRecord{ex.vector, ex.has_error_code ? ex.error_code : 0};
     out.state.rip = ex.rip;
   } else {

@@ -12,7 +12,6 @@ namespace orcvm::difftest {
 namespace {
 
 constexpr uint8_t kUd2[] = {0x0f, 0x0b};
-constexpr uint8_t kVectorUD = 6;
 constexpr uint64_t kPage = 4096;
 
 // The environment a Linux x86-64 process runs in, as the host oracle's child sees it

@@ -173,7 +173,7 @@ void LlvmEmitter::check_alignment(llvm::Value* linear, unsigned bytes) {
     llvm::Value* sign_extended = b_.CreateAShr(b_.CreateShl(linear, 16), 16);
     misaligned = b_.CreateAnd(misaligned, b_.CreateICmpEQ(sign_extended, linear));
   }
-  raise_if(Value<1>{misaligned}, sem::vector::AC, 0);
+  raise_if(Value<1>{misaligned}, vector::AC, 0);
 }
 
 llvm::Value* LlvmEmitter::memory_load(llvm::Value* linear, unsigned bits, Seg seg) {

@@ -32,6 +32,7 @@
 #include <utility>
 
 #include "frontend/decode/insn.h"
+#include "ir/semantics/exception_vectors.h"
 #include "ir/semantics/helpers.h"
 #include "ir/semantics/mode.h"
 
@@ -95,11 +96,6 @@ void with_width(unsigned bits, F&& f) {
     case 32: f.template operator()<32>(); break;
     default: f.template operator()<64>(); break;
   }
-}
-
-namespace vector {
-constexpr uint8_t DE = 0, DB = 1, BP = 3, OF = 4, BR = 5, UD = 6, NM = 7, DF = 8, TS = 10,
-                  NP = 11, SS = 12, GP = 13, PF = 14, MF = 16, AC = 17, MC = 18, XM = 19;
 }
 
 }  // namespace orcvm::sem

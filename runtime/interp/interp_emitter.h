@@ -223,7 +223,7 @@ class InterpEmitter {
   }
   void check_alignment(uint64_t linear, unsigned size) {
     // #AC has the lowest priority: a non-canonical address faults in the MMU instead.
-    if ((mode_.bits & BlockMode::kAlignCheck) && (linear & (size - 1)) && canonical(linear)) raise(sem::vector::AC, 0);
+    if ((mode_.bits & BlockMode::kAlignCheck) && (linear & (size - 1)) && canonical(linear)) raise(vector::AC, 0);
   }
   uint64_t linear_address(Seg seg, uint64_t ea) const {
     if (seg == Seg::FS || seg == Seg::GS || (mode_.bits & BlockMode::kSegBases && seg != Seg::None))

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "ir/semantics/canonical.h"
+#include "ir/semantics/exception_vectors.h"
 #include "runtime/log.h"
 #include "runtime/vcpu/debug_breakpoints.h"
 #include "runtime/softmmu/memory.h"
@@ -19,7 +20,6 @@ constexpr uint64_t NX = 1ull << 63;
 constexpr uint64_t Address = 0x000ffffffffff000ull;
 }  // namespace pte
 
-constexpr uint8_t kStackFault = 12, kGeneralProtection = 13, kPageFault = 14, kAlignmentCheck = 17;
 
 namespace pf {
 constexpr uint32_t Present = 1, Write = 2, User = 4, Reserved = 8, Fetch = 16;
@@ -232,7 +232,7 @@ bool mmu_translate(ExecContext* ctx, uint64_t linear, Access access, unsigned ho
   const unsigned bank = how & access_how::BankMask;
   const bool long_mode = cpu.efer & efer::LMA;
   if (long_mode && !canonical(linear)) {
-    record_fault(ctx, how & access_how::Stack ? kStackFault : kGeneralProtection, 0, true, 0);
+    record_fault(ctx, how & access_how::Stack ? vector::SS : vector::GP, 0, true, 0);
     return false;
   }
   if (!long_mode) linear &= 0xffffffffu;
@@ -244,7 +244,7 @@ bool mmu_translate(ExecContext* ctx, uint64_t linear, Access access, unsigned ho
     if (error) {
       if (Log::on(LogItem::Mmu))
         Log::printf("mmu: #PF at 0x%llx error 0x%x\n", (unsigned long long)linear, error & ~kFaulted);
-      record_fault(ctx, kPageFault, error & ~kFaulted, true, linear);
+      record_fault(ctx, vector::PF, error & ~kFaulted, true, linear);
       return false;
     }
   }
@@ -263,7 +263,7 @@ bool crosses_page(uint64_t linear, unsigned size) { return ((linear & 0xfff) + s
 bool misaligned_fault(ExecContext* ctx, uint64_t linear, unsigned size, unsigned how) {
   if (!(how & access_how::AlignChecked) || !(linear & (size - 1)) || !alignment_checking(ctx->cpu)) return false;
   if (!canonical(linear)) return false;
-  record_fault(ctx, kAlignmentCheck, 0, true, 0);
+  record_fault(ctx, vector::AC, 0, true, 0);
   return true;
 }
 

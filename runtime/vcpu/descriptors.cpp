@@ -1,4 +1,5 @@
 #include "runtime/vcpu/descriptors.h"
+#include "ir/semantics/exception_vectors.h"
 
 #include "runtime/softmmu/mmu.h"
 #include "runtime/vcpu/helpers.h"
@@ -6,14 +7,13 @@
 namespace orcvm {
 
 namespace {
-constexpr uint8_t kTS = 10, kNP = 11, kSS = 12, kGP = 13;
 
 bool read_supervisor(ExecContext* ctx, uint64_t linear, uint64_t* value) {
   *value = mmu_read(ctx, linear, 8, TlbBank::Supervisor);
   return !ctx->cpu.exception.pending;
 }
 
-uint8_t invalid_selector_vector(LoadOrigin origin) { return origin.from_tss ? kTS : kGP; }
+uint8_t invalid_selector_vector(LoadOrigin origin) { return origin.from_tss ? vector::TS : vector::GP; }
 
 void fault(ExecContext* ctx, uint8_t vector, uint16_t selector, LoadOrigin origin) {
   raise_exception(ctx, vector, (selector & ~3u) | (origin.external ? 1u : 0u), true);
@@ -40,7 +40,7 @@ bool read_descriptor(ExecContext* ctx, uint16_t selector, bool wide, Descriptor*
   const uint32_t offset = selector & ~7u;
   const bool ldt_unusable = local && !(c.ldtr.attrs & segattr::Present);
   if (ldt_unusable || offset + (wide ? 15u : 7u) > limit) {
-    *fault = {kGP, static_cast<uint32_t>(selector & ~3u)};
+    *fault = {vector::GP, static_cast<uint32_t>(selector & ~3u)};
     return false;
   }
   *out = Descriptor{};
@@ -87,7 +87,7 @@ bool read_stack_segment(ExecContext* ctx, uint16_t selector, unsigned cpl, LoadO
     return false;
   }
   if (!out->present()) {
-    fault(ctx, kSS, selector, origin);
+    fault(ctx, vector::SS, selector, origin);
     return false;
   }
   return true;
@@ -109,7 +109,7 @@ bool read_return_code_segment(ExecContext* ctx, uint16_t selector, unsigned cpl,
     return false;
   }
   if (!out->present()) {
-    fault(ctx, kNP, selector, origin);
+    fault(ctx, vector::NP, selector, origin);
     return false;
   }
   return true;
@@ -148,7 +148,7 @@ bool load_segment(ExecContext* ctx, Seg seg, uint16_t selector, LoadOrigin origi
       return false;
     }
     if (!d.present()) {
-      fault(ctx, kNP, selector, origin);
+      fault(ctx, vector::NP, selector, origin);
       return false;
     }
   }
@@ -177,7 +177,7 @@ bool load_ldtr(ExecContext* ctx, uint16_t selector, LoadOrigin origin) {
   }
   if (!d.present()) {
     // LLDT raises #NP; a task switch raises #TS (SDM Vol. 3, Table 8-1).
-    fault(ctx, origin.from_tss ? kTS : kNP, selector, origin);
+    fault(ctx, origin.from_tss ? vector::TS : vector::NP, selector, origin);
     return false;
   }
   load_hidden(c.ldtr, selector, d);

@@ -1,4 +1,5 @@
 #include "runtime/vcpu/events.h"
+#include "ir/semantics/exception_vectors.h"
 
 #include "ir/semantics/canonical.h"
 #include "runtime/log.h"
@@ -13,9 +14,8 @@ namespace orcvm {
 
 namespace {
 
-constexpr uint8_t kDE = 0, kDF = 8, kTS = 10, kNP = 11, kGP = 13, kPF = 14;
 
-bool is_contributory(uint8_t v) { return v == kDE || (v >= kTS && v <= kGP); }
+bool is_contributory(uint8_t v) { return v == vector::DE || (v >= vector::TS && v <= vector::GP); }
 
 bool read_system(ExecContext* ctx, uint64_t linear, unsigned bytes, uint64_t* value) {
   *value = mmu_read(ctx, linear, bytes, TlbBank::Supervisor);
@@ -31,7 +31,7 @@ constexpr uint64_t kClearedOnDelivery = rflags::TF | rflags::NT | rflags::RF | r
 bool deliver_real_mode(ExecContext* ctx, const Event& e) {
   CpuState& c = ctx->cpu;
   if (e.vector * 4u + 3 > c.idtr.limit) {
-    fault(ctx, kGP, 0);
+    fault(ctx, vector::GP, 0);
     return false;
   }
   uint64_t entry;
@@ -56,7 +56,7 @@ bool legacy_inner_stack(ExecContext* ctx, unsigned new_cpl, bool external, Segme
   const uint64_t sp_offset = tss32 ? 4 + new_cpl * 8 : 2 + new_cpl * 4;
   uint64_t ss_selector;
   if (sp_offset + (tss32 ? 5 : 3) > tr.limit) {
-    fault(ctx, kTS, (tr.selector & ~3u) + external);
+    fault(ctx, vector::TS, (tr.selector & ~3u) + external);
     return false;
   }
   if (!read_system(ctx, tr.base + sp_offset, tss32 ? 4 : 2, sp) ||
@@ -73,7 +73,7 @@ bool long_mode_inner_stack(ExecContext* ctx, unsigned new_cpl, unsigned ist, boo
   const SegmentReg& tr = ctx->cpu.tr;
   const uint64_t offset = ist ? 0x24 + (ist - 1) * 8 : 4 + new_cpl * 8;
   if (offset + 7 > tr.limit) {
-    fault(ctx, kTS, (tr.selector & ~3u) + external);
+    fault(ctx, vector::TS, (tr.selector & ~3u) + external);
     return false;
   }
   return read_system(ctx, tr.base + offset, 8, rsp);
@@ -87,7 +87,7 @@ bool read_gate(ExecContext* ctx, const Event& e, bool long_mode, Descriptor* gat
   const bool external = e.source == EventSource::External || e.source == EventSource::Nmi;
   const unsigned size = long_mode ? 16 : 8;
   if (e.vector * size + size - 1 > c.idtr.limit) {
-    fault(ctx, kGP, idt_error(e.vector, external));
+    fault(ctx, vector::GP, idt_error(e.vector, external));
     return false;
   }
   uint64_t low, high = 0;
@@ -98,15 +98,15 @@ bool read_gate(ExecContext* ctx, const Event& e, bool long_mode, Descriptor* gat
   const bool valid = gate->system() && (long_mode ? (type == 0xe || type == 0xf)
                                                   : (type == 5 || type == 6 || type == 7 || type == 0xe || type == 0xf));
   if (!valid) {
-    fault(ctx, kGP, idt_error(e.vector, external));
+    fault(ctx, vector::GP, idt_error(e.vector, external));
     return false;
   }
   if (e.source == EventSource::Software && gate->dpl() < c.cpl) {
-    fault(ctx, kGP, idt_error(e.vector, false));
+    fault(ctx, vector::GP, idt_error(e.vector, false));
     return false;
   }
   if (!gate->present()) {
-    fault(ctx, kNP, idt_error(e.vector, external));
+    fault(ctx, vector::NP, idt_error(e.vector, external));
     return false;
   }
   return true;
@@ -116,7 +116,7 @@ bool read_gate(ExecContext* ctx, const Event& e, bool long_mode, Descriptor* gat
 bool read_handler_segment(ExecContext* ctx, uint16_t selector, bool external, bool long_mode, Descriptor* d) {
   const uint32_t error = (selector & ~3u) + (external ? 1u : 0u);
   if ((selector & ~3u) == 0) {
-    fault(ctx, kGP, external ? 1 : 0);
+    fault(ctx, vector::GP, external ? 1 : 0);
     return false;
   }
   SegmentFault sf;
@@ -125,11 +125,11 @@ bool read_handler_segment(ExecContext* ctx, uint16_t selector, bool external, bo
     return false;
   }
   if (!d->code() || d->dpl() > ctx->cpu.cpl || (long_mode && (!d->long_code() || (d->attrs() & segattr::DefaultBig)))) {
-    fault(ctx, kGP, error);
+    fault(ctx, vector::GP, error);
     return false;
   }
   if (!d->present()) {
-    fault(ctx, kNP, error);
+    fault(ctx, vector::NP, error);
     return false;
   }
   return true;
@@ -260,7 +260,7 @@ bool interrupt_return(ExecContext* ctx, unsigned bits, uint64_t next_rip) {
   if (c.rflags & rflags::NT) {
     // IA-32e mode has no task switches: IRET with NT raises #GP(0) there.
     if (long_mode) {
-      fault(ctx, kGP, 0);
+      fault(ctx, vector::GP, 0);
       return false;
     }
     return return_to_linked_task(ctx, next_rip);
@@ -280,7 +280,7 @@ bool interrupt_return(ExecContext* ctx, unsigned bits, uint64_t next_rip) {
   if ((outer || long64) && (!stack.pop(bytes, &sp_value) || !stack.pop(bytes, &ss_value))) return false;
   if (!long_mode && (flags & rflags::VM) && c.cpl == 0) {
     if (Log::on(LogItem::Unimp)) Log::printf("unimp: IRET to virtual-8086 mode\n");
-    fault(ctx, kGP, 0);
+    fault(ctx, vector::GP, 0);
     return false;
   }
   Descriptor code;
@@ -305,7 +305,7 @@ bool interrupt_return(ExecContext* ctx, unsigned bits, uint64_t next_rip) {
     new_sp = stack.merged_into(c.gpr[RSP]);
   }
   if (target64 && !canonical(ip)) {
-    fault(ctx, kGP, 0);
+    fault(ctx, vector::GP, 0);
     return false;
   }
 
@@ -319,10 +319,6 @@ bool interrupt_return(ExecContext* ctx, unsigned bits, uint64_t next_rip) {
   if (outer) drop_inaccessible_segments(c);
   c.nmi_blocked = 0;
   return true;
-}
-
-bool vector_has_error_code(uint8_t vector) {
-  return vector == kDF || (vector >= kTS && vector <= kPF) || vector == 17 || vector == 21;
 }
 
 DeliveryOutcome deliver_event(ExecContext* ctx, Event event) {
@@ -346,16 +342,16 @@ DeliveryOutcome deliver_event(ExecContext* ctx, Event event) {
     // has switched tasks: the fault then belongs to the new task's first instruction.
     if (event.source == EventSource::Software && !in_new_task) c.rip -= event.instruction_length;
     const uint8_t first = event.vector, second = c.exception.vector;
-    if (second == kPF) c.cr2 = c.exception.cr2;
-    if (first == kDF) {
+    if (second == vector::PF) c.cr2 = c.exception.cr2;
+    if (first == vector::DF) {
       c.shutdown = 1;
       return DeliveryOutcome::TripleFault;
     }
-    const bool first_serious = is_contributory(first) || first == kPF;
+    const bool first_serious = is_contributory(first) || first == vector::PF;
     const bool double_fault = (is_contributory(first) && is_contributory(second)) ||
-                              (first == kPF && (is_contributory(second) || second == kPF));
+                              (first == vector::PF && (is_contributory(second) || second == vector::PF));
     if (double_fault && first_serious) {
-      event = Event{kDF, EventSource::Exception, true, 0};
+      event = Event{vector::DF, EventSource::Exception, true, 0};
     } else {
       event = Event{second, EventSource::Exception, c.exception.has_error_code != 0, c.exception.error_code};
     }

@@ -45,7 +45,4 @@ bool long_mode_inner_stack(ExecContext* ctx, unsigned new_cpl, unsigned ist, boo
 // level may not use become null (SDM Vol. 2 RET, IRET).
 void drop_inaccessible_segments(CpuState& c);
 
-// Whether vector pushes an error code when raised as an exception.
-bool vector_has_error_code(uint8_t vector);
-
 }  // namespace orcvm

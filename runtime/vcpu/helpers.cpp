@@ -1,4 +1,5 @@
 #include "runtime/vcpu/helpers.h"
+#include "ir/semantics/exception_vectors.h"
 #include "runtime/vcpu/helper_functions.h"
 #include "runtime/vcpu/msr.h"
 #include "runtime/vcpu/privilege.h"
@@ -25,7 +26,6 @@ void raise_exception(ExecContext* ctx, uint8_t vector, uint32_t error_code, bool
 }
 
 namespace {
-constexpr uint8_t kUD = 6, kGP = 13;
 unsigned bank_of(const ExecContext* ctx) { return ctx->cpu.cpl == 3 ? TlbBank::User : TlbBank::Supervisor; }
 }  // namespace
 
@@ -41,7 +41,7 @@ uint64_t helper_Cpuid(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
 
 uint64_t helper_Rdtsc(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
   if ((ctx->cpu.cr4 & cr4::TSD) && ctx->cpu.cpl != 0) {
-    raise_exception(ctx, kGP, 0, true);
+    raise_exception(ctx, vector::GP, 0, true);
     return 0;
   }
   return read_tsc(ctx);
@@ -83,7 +83,7 @@ uint64_t helper_ReadCr(ExecContext* ctx, uint64_t n, uint64_t, uint64_t) {
       InterruptController* apic = ctx->vcpu->interrupt_controller();
       return apic ? apic->read_cr8() : c.cr8;
     }
-    default: raise_exception(ctx, kUD); return 0;
+    default: raise_exception(ctx, vector::UD); return 0;
   }
 }
 
@@ -101,7 +101,7 @@ uint64_t helper_WriteCr(ExecContext* ctx, uint64_t n, uint64_t value, uint64_t) 
                        (enabling && (c.efer & efer::LME) && (!(c.cr4 & cr4::PAE) || code64)) ||
                        (disabling && (c.efer & efer::LMA) && code64);
       if (bad) {
-        raise_exception(ctx, kGP, 0, true);
+        raise_exception(ctx, vector::GP, 0, true);
         return 0;
       }
       if (enabling && (c.efer & efer::LME)) c.efer |= efer::LMA;
@@ -115,7 +115,7 @@ uint64_t helper_WriteCr(ExecContext* ctx, uint64_t n, uint64_t value, uint64_t) 
       // SDM Vol. 3, 4.5.2 and MOV to CR, "#GP(0) if an attempt is made to write
       // a 1 to any reserved bit in CR3".
       if ((c.efer & efer::LMA) && (value >> PhysicalAddressMap::kPhysicalAddressBits)) {
-        raise_exception(ctx, kGP, 0, true);
+        raise_exception(ctx, vector::GP, 0, true);
         return 0;
       }
       c.cr3 = value;
@@ -125,7 +125,7 @@ uint64_t helper_WriteCr(ExecContext* ctx, uint64_t n, uint64_t value, uint64_t) 
       constexpr uint64_t supported = cr4::PSE | cr4::PAE | cr4::PGE | cr4::OSFXSR | cr4::OSXMMEXCPT |
                                      cr4::UMIP | cr4::SMEP | cr4::TSD | cr4::DE | cr4::MCE | cr4::PCE;
       if ((value & ~supported) || ((c.efer & efer::LMA) && !(value & cr4::PAE))) {
-        raise_exception(ctx, kGP, 0, true);
+        raise_exception(ctx, vector::GP, 0, true);
         return 0;
       }
       c.cr4 = value;
@@ -133,7 +133,7 @@ uint64_t helper_WriteCr(ExecContext* ctx, uint64_t n, uint64_t value, uint64_t) 
     }
     case 8:
       if (value >> 4) {
-        raise_exception(ctx, kGP, 0, true);
+        raise_exception(ctx, vector::GP, 0, true);
         return 0;
       }
       // The LAPIC sets TPR = value << 4; a lower TPR that unmasks a pending
@@ -145,7 +145,7 @@ uint64_t helper_WriteCr(ExecContext* ctx, uint64_t n, uint64_t value, uint64_t) 
         c.cr8 = value;
       return 0;
     default:
-      raise_exception(ctx, kUD);
+      raise_exception(ctx, vector::UD);
       return 0;
   }
   ctx->vcpu->flush_translation_caches();
@@ -177,7 +177,7 @@ uint64_t helper_Pushf(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
 
 uint64_t helper_Cli(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
   if ((ctx->cpu.cr0 & cr0::PE) && ctx->cpu.cpl > current_iopl(ctx)) {
-    raise_exception(ctx, kGP, 0, true);
+    raise_exception(ctx, vector::GP, 0, true);
     return 0;
   }
   ctx->cpu.rflags &= ~rflags::IF;
@@ -186,7 +186,7 @@ uint64_t helper_Cli(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
 
 uint64_t helper_Sti(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
   if ((ctx->cpu.cr0 & cr0::PE) && ctx->cpu.cpl > current_iopl(ctx)) {
-    raise_exception(ctx, kGP, 0, true);
+    raise_exception(ctx, vector::GP, 0, true);
     return 0;
   }
   if (!(ctx->cpu.rflags & rflags::IF)) ctx->cpu.interrupt_shadow = interrupt_shadow::Sti;
@@ -210,7 +210,7 @@ uint64_t helper_Unimplemented(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
     Log::printf("unimp: instruction at 0x%llx (first byte %02x%s) raises #UD\n",
                 (unsigned long long)ctx->cpu.rip, bytes[0], fetched ? "" : ", unreadable");
   }
-  raise_exception(ctx, kUD);
+  raise_exception(ctx, vector::UD);
   return 0;
 }
 
@@ -224,7 +224,7 @@ uint64_t helper_Cmpxchg16b(ExecContext* ctx, uint64_t ea, uint64_t seg, uint64_t
   if (seg == static_cast<uint64_t>(Seg::FS) || seg == static_cast<uint64_t>(Seg::GS))
     linear += ctx->cpu.seg[seg].base;
   if (linear & 15) {
-    raise_exception(ctx, kGP, 0, true);
+    raise_exception(ctx, vector::GP, 0, true);
     return 0;
   }
   auto* host = static_cast<unsigned __int128*>(mmu_rmw_pointer(ctx, linear, 16, bank_of(ctx)));

@@ -1,4 +1,5 @@
 #include "runtime/vcpu/segment_checks.h"
+#include "ir/semantics/exception_vectors.h"
 
 #include "runtime/vcpu/descriptors.h"
 #include "runtime/vcpu/helper_functions.h"
@@ -8,7 +9,6 @@ namespace orcvm {
 
 namespace {
 
-constexpr uint8_t kSS = 12, kGP = 13;
 constexpr uint16_t kCode = 8, kExpandDownOrConforming = 4, kWritableOrReadable = 2;
 
 bool protected_mode(const CpuState& c) { return c.cr0 & cr0::PE; }
@@ -45,7 +45,7 @@ bool check_segment_access(ExecContext* ctx, Seg seg, uint64_t offset, unsigned s
   const SegmentReg& s = c.seg[static_cast<int>(seg)];
   const bool pm = protected_mode(c);
   if ((!pm || type_allows(s, write)) && within_limit(s, pm, offset, size)) return true;
-  raise_exception(ctx, seg == Seg::SS ? kSS : kGP, 0, true);
+  raise_exception(ctx, seg == Seg::SS ? vector::SS : vector::GP, 0, true);
   return false;
 }
 

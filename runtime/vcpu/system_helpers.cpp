@@ -1,6 +1,7 @@
 // The VCPU runtime's side of the privileged and special instructions (SDM Vol. 2,
 // each instruction's operation section): privilege checks first, then the effect.
 #include "ir/semantics/canonical.h"
+#include "ir/semantics/exception_vectors.h"
 #include "runtime/softmmu/mmu.h"
 #include "runtime/vcpu/descriptors.h"
 #include "runtime/vcpu/events.h"
@@ -15,14 +16,13 @@ namespace orcvm {
 
 namespace {
 
-constexpr uint8_t kUD = 6, kGP = 13, kNP = 11;
 
 CpuState& cpu(ExecContext* ctx) { return ctx->cpu; }
 SegmentReg& seg(CpuState& c, Seg s) { return c.seg[static_cast<int>(s)]; }
 bool protected_mode(const CpuState& c) { return (c.cr0 & cr0::PE) && !(c.rflags & rflags::VM); }
 bool long64(const CpuState& c) { return (c.efer & efer::LMA) && (c.seg[1].attrs & segattr::Long); }
-void gp(ExecContext* ctx, uint32_t error = 0) { raise_exception(ctx, kGP, error, true); }
-void ud(ExecContext* ctx) { raise_exception(ctx, kUD); }
+void gp(ExecContext* ctx, uint32_t error = 0) { raise_exception(ctx, vector::GP, error, true); }
+void ud(ExecContext* ctx) { raise_exception(ctx, vector::UD); }
 
 uint64_t truncate_ip(uint64_t ip, unsigned bits) {
   return bits == 16 ? ip & 0xffff : bits == 32 ? ip & 0xffffffff : ip;
@@ -50,7 +50,7 @@ bool check_far_target(ExecContext* ctx, uint16_t selector, Descriptor* d) {
     return false;
   }
   if (!d->present()) {
-    raise_exception(ctx, kNP, error, true);
+    raise_exception(ctx, vector::NP, error, true);
     return false;
   }
   return true;
@@ -88,7 +88,7 @@ bool resolve_call_gate(ExecContext* ctx, uint16_t gate_selector, GateTarget* t) 
     return false;
   }
   if (!t->gate.present()) {
-    raise_exception(ctx, kNP, gate_error, true);
+    raise_exception(ctx, vector::NP, gate_error, true);
     return false;
   }
   t->code_selector = t->gate.gate_selector();
@@ -107,7 +107,7 @@ bool resolve_call_gate(ExecContext* ctx, uint16_t gate_selector, GateTarget* t) 
     return false;
   }
   if (!t->code.present()) {
-    raise_exception(ctx, kNP, code_error, true);
+    raise_exception(ctx, vector::NP, code_error, true);
     return false;
   }
   t->size = long_mode ? 8 : t->gate.type() == systype::CallGate32 ? 4 : 2;
@@ -352,7 +352,7 @@ uint64_t helper_Ltr(ExecContext* ctx, uint64_t selector, uint64_t, uint64_t) {
     return 0;
   }
   if (!d.present()) {
-    raise_exception(ctx, kNP, sel & ~3u, true);
+    raise_exception(ctx, vector::NP, sel & ~3u, true);
     return 0;
   }
   if (set_tss_busy(ctx, sel, true)) load_task_register(c, sel, d);

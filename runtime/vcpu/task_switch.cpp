@@ -1,4 +1,5 @@
 #include "runtime/vcpu/task_switch.h"
+#include "ir/semantics/exception_vectors.h"
 
 #include "runtime/log.h"
 #include "runtime/softmmu/mmu.h"
@@ -10,7 +11,6 @@ namespace orcvm {
 
 namespace {
 
-constexpr uint8_t kTS = 10, kNP = 11, kGP = 13;
 
 // Where the dynamic fields of the two TSS formats are (SDM Vol. 3, Figures 8-2 and
 // 8-10). The link field is at offset 0 in both.
@@ -137,14 +137,14 @@ TaskSwitchOutcome switch_task(ExecContext* ctx, uint16_t selector, const Descrip
   CpuState& c = ctx->cpu;
   const TssLayout& layout = layout_of(tss.type());
   if (tss.limit() < layout.min_limit) {
-    fault(ctx, kTS, selector_error(selector, external));
+    fault(ctx, vector::TS, selector_error(selector, external));
     return TaskSwitchOutcome::FaultedInOldTask;
   }
   TaskState next;
   if (!read_task_state(ctx, tss, &next)) return TaskSwitchOutcome::FaultedInOldTask;
   if (next.eflags & rflags::VM) {
     if (Log::on(LogItem::Unimp)) Log::printf("unimp: task switch to virtual-8086 mode (TSS 0x%x)\n", selector);
-    fault(ctx, kGP, 0);
+    fault(ctx, vector::GP, 0);
     return TaskSwitchOutcome::FaultedInOldTask;
   }
   const bool nested = cause == TaskSwitchCause::Call || cause == TaskSwitchCause::Event;
@@ -179,7 +179,7 @@ TaskSwitchOutcome switch_task(ExecContext* ctx, uint16_t selector, const Descrip
     c.gpr[RSP] = stack.merged_into(c.gpr[RSP]);
   }
   if (c.rip > c.seg[static_cast<int>(Seg::CS)].limit) {
-    fault(ctx, kGP, external ? 1 : 0);
+    fault(ctx, vector::GP, external ? 1 : 0);
     return TaskSwitchOutcome::FaultedInNewTask;
   }
   return TaskSwitchOutcome::Switched;
@@ -192,15 +192,15 @@ bool resolve_task_gate(ExecContext* ctx, const Descriptor& gate, bool external, 
   const uint32_t error = selector_error(*selector, external);
   SegmentFault outside_table;
   if ((*selector & 4) || !read_descriptor(ctx, *selector, false, tss, &outside_table)) {
-    if (!ctx->cpu.exception.pending) fault(ctx, kGP, error);
+    if (!ctx->cpu.exception.pending) fault(ctx, vector::GP, error);
     return false;
   }
   if (!tss->tss() || tss->tss_busy()) {
-    fault(ctx, kGP, error);
+    fault(ctx, vector::GP, error);
     return false;
   }
   if (!tss->present()) {
-    fault(ctx, kNP, error);
+    fault(ctx, vector::NP, error);
     return false;
   }
   return true;
@@ -215,25 +215,25 @@ bool jump_or_call_task(ExecContext* ctx, uint16_t selector, const Descriptor& d,
   // Only the TSS descriptor or gate named by the instruction is checked against CPL
   // and RPL; the TSS behind a gate is not.
   if (d.dpl() < c.cpl || d.dpl() < (selector & 3u)) {
-    fault(ctx, kGP, error);
+    fault(ctx, vector::GP, error);
     return false;
   }
   uint16_t tss_selector = selector;
   Descriptor tss = d;
   if (d.type() == systype::TaskGate) {
     if (!d.present()) {
-      fault(ctx, kNP, error);
+      fault(ctx, vector::NP, error);
       return false;
     }
     if (!resolve_task_gate(ctx, d, false, &tss_selector, &tss)) return false;
   } else {
     // A TSS descriptor is usable only from the GDT (SDM Vol. 3, 8.2.2).
     if ((selector & 4) || d.tss_busy()) {
-      fault(ctx, kGP, error);
+      fault(ctx, vector::GP, error);
       return false;
     }
     if (!d.present()) {
-      fault(ctx, kNP, error);
+      fault(ctx, vector::NP, error);
       return false;
     }
   }
@@ -248,11 +248,11 @@ bool return_to_linked_task(ExecContext* ctx, uint64_t next_eip) {
   Descriptor tss;
   SegmentFault outside_table;
   if ((selector & 4) || !read_descriptor(ctx, selector, false, &tss, &outside_table) || !tss.tss_busy()) {
-    if (!ctx->cpu.exception.pending) fault(ctx, kTS, selector & ~3u);
+    if (!ctx->cpu.exception.pending) fault(ctx, vector::TS, selector & ~3u);
     return false;
   }
   if (!tss.present()) {
-    fault(ctx, kNP, selector & ~3u);
+    fault(ctx, vector::NP, selector & ~3u);
     return false;
   }
   return switch_task(ctx, selector, tss, TaskSwitchCause::Iret, next_eip, false, std::nullopt) ==

@@ -1,4 +1,5 @@
 #include "runtime/vcpu/vcpu.h"
+#include "ir/semantics/exception_vectors.h"
 
 #include <chrono>
 #include <cstdio>
@@ -298,7 +299,7 @@ std::string Vcpu::describe_fault() const {
 std::optional<RunResult> Vcpu::deliver_pending_exception() {
   CpuState& c = ctx_->cpu;
   const PendingException ex = c.exception;
-  if (ex.vector == 14) c.cr2 = ex.cr2;
+  if (ex.vector == vector::PF) c.cr2 = ex.cr2;
   if (options_.stop_on_exception) return RunResult{RunResult::Kind::Fault, 0, describe_fault()};
   const std::string first = describe_fault();
   c.rip = ex.rip;
