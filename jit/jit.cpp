@@ -1,6 +1,7 @@
 #include "jit/jit.h"
 
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
 #include <llvm/ExecutionEngine/Orc/ObjectTransformLayer.h>
 #include <llvm/Object/ELFObjectFile.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
@@ -22,6 +23,7 @@
 #include <stdexcept>
 
 #include "ir/lift/llvm_emitter.h"
+#include "jit/code_arena.h"
 #include "runtime/log.h"
 
 namespace orcvm {
@@ -57,7 +59,20 @@ class OrcJit final : public Jit {
     builder.setRelocationModel(llvm::Reloc::PIC_);
     builder.setCodeModel(llvm::CodeModel::Small);
     target_machine_ = take(builder.createTargetMachine(), "creating the target machine");
-    jit_ = take(orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(builder)).create(), "creating LLJIT");
+    orc::LLJITBuilder jit_builder;
+    jit_builder.setJITTargetMachineBuilder(std::move(builder));
+    if (auto arena = make_code_arena()) {
+      code_memory_ = std::move(*arena);
+      jit_builder.setObjectLinkingLayerCreator(
+          [this](orc::ExecutionSession& session, const llvm::Triple&) -> llvm::Expected<std::unique_ptr<orc::ObjectLayer>> {
+            return std::make_unique<orc::ObjectLinkingLayer>(session, *code_memory_);
+          });
+    } else {
+      // LLVM's own memory manager still works, a page per block.
+      std::string why = llvm::toString(arena.takeError());
+      if (Log::on(LogItem::Tcache)) Log::printf("tcache: %s; compiled blocks get pages of their own\n", why.c_str());
+    }
+    jit_ = take(jit_builder.create(), "creating LLJIT");
     orc::SymbolMap map;
     for (const auto& [name, address] : symbols)
       map[jit_->mangleAndIntern(name)] = {orc::ExecutorAddr::fromPtr(address), llvm::JITSymbolFlags::Exported};
@@ -201,6 +216,7 @@ class OrcJit final : public Jit {
 
   JitOptions options_;
   std::unique_ptr<llvm::TargetMachine> target_machine_;
+  std::unique_ptr<CodeArenaMemoryManager> code_memory_;  // outlives jit_, whose linker uses it
   std::unique_ptr<orc::LLJIT> jit_;
   std::unique_ptr<orc::ThreadSafeContext> context_;
   llvm::LoopAnalysisManager lam_;
