@@ -231,6 +231,7 @@ InsnFacts describe(const uint8_t* bytes, size_t size, uint64_t rip) {
   f.valid = true;
   f.length = zi.length;
   f.mnemonic = zy::to_orcvm(zi.mnemonic);
+  f.implemented = f.mnemonic != Mnemonic::Other && orcvm_implements(bytes, zi.length);
   f.name = ZydisMnemonicGetString(zi.mnemonic);
   for (char& c : f.name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   f.form = zy::form_key(d);

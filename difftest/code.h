@@ -47,6 +47,7 @@ struct InsnFacts {
   bool valid = false;
   uint8_t length = 0;
   Mnemonic mnemonic = Mnemonic::Other;  // orcvm's mnemonic (Other: orcvm does not know it)
+  bool implemented = false;             // orcvm names it and binds its encoding to semantics
   std::string name;                     // Zydis' mnemonic in upper case: "SHL"
   std::string form;                     // operand form: "shl r32, cl" (see form_key in code.cpp)
   std::string text;                     // Intel syntax

@@ -14,7 +14,7 @@ void Coverage::add(const std::vector<uint8_t>& code) {
     InsnFacts f = describe(code.data() + offset, code.size() - offset, kCodeAddress + offset);
     if (!f.valid) break;
     ++forms_[f.form];
-    if (orcvm_implements(f.mnemonic)) mnemonics_.insert(std::string(mnemonic_name(f.mnemonic)));
+    if (f.implemented) mnemonics_.insert(std::string(mnemonic_name(f.mnemonic)));
     offset += f.length;
   }
 }
@@ -25,7 +25,7 @@ Coverage::Summary Coverage::summarise() const {
   const std::vector<OperandForm>& all = Generator::all_forms();
   std::set<std::string> in_64_bit;
   for (const OperandForm& f : all) in_64_bit.insert(f.mnemonic);
-  for (Mnemonic m : implemented_mnemonics()) {
+  for (Mnemonic m : known_mnemonics()) {
     const std::string name(mnemonic_name(m));
     if (!in_64_bit.count(name)) {
       s.mnemonics_not_64_bit.push_back(name);
@@ -53,7 +53,7 @@ std::string Coverage::report(bool details) const {
                     " mnemonics orcvm implements, " + std::to_string(s.forms_hit) + "/" + std::to_string(s.forms_total) +
                     " operand forms (+" + std::to_string(s.other_forms) + " other forms from random bytes)\n";
   if (!s.mnemonics_not_64_bit.empty()) {
-    out += "  (implemented but invalid in 64-bit mode, not counted:";
+    out += "  (named but without a 64-bit form, not counted:";
     for (const std::string& m : s.mnemonics_not_64_bit) out += " " + m;
     out += ")\n";
   }

@@ -261,7 +261,7 @@ struct FormBuilder {
     const ZydisDecodedInstruction& zi = d.insn;
     if (zi.mnemonic != request.mnemonic || zi.operand_count_visible != request.operand_count) return true;
     InsnFacts facts = describe(bytes.data(), bytes.size());
-    if (!orcvm_implements(facts.mnemonic) || facts.vector_encoding || facts.segment_register_operand || facts.uses_fs_gs)
+    if (!facts.implemented || facts.vector_encoding || facts.segment_register_operand || facts.uses_fs_gs)
       return true;
     std::string key = zy::form_key(d);
     if (!seen.insert(key).second) return true;
@@ -339,7 +339,7 @@ std::vector<Form> build_forms() {
   const auto third = probe_operands(true);
   for (int z = 1; z <= ZYDIS_MNEMONIC_MAX_VALUE; ++z) {
     const auto zm = static_cast<ZydisMnemonic>(z);
-    if (!orcvm_implements(zy::to_orcvm(zm))) continue;
+    if (zy::to_orcvm(zm) == Mnemonic::Other) continue;  // offer() checks each encoding
     std::vector<ZydisBranchType> branch_types = {ZYDIS_BRANCH_TYPE_NONE};
     if (mnemonic_is(zm, {ZYDIS_MNEMONIC_JMP, ZYDIS_MNEMONIC_CALL, ZYDIS_MNEMONIC_RET})) branch_types.push_back(ZYDIS_BRANCH_TYPE_FAR);
     for (ZydisBranchType bt : branch_types) {
@@ -1121,7 +1121,7 @@ std::vector<GeneratedCase> Generator::bytes(uint64_t seed, uint64_t index) {
     const ZydisDecodedInstruction& zi = d.insn;
     bytes.resize(zi.length);
     InsnFacts facts = describe(bytes.data(), bytes.size());
-    if (!orcvm_implements(facts.mnemonic) || !impl_->allowed(zi.mnemonic)) continue;
+    if (!facts.implemented || !impl_->allowed(zi.mnemonic)) continue;
     if (facts.uses_fs_gs || facts.segment_register_operand || facts.far_branch || facts.vector_encoding ||
         facts.non_gpr_register_operand || facts.ignored_rep_prefix)
       continue;

@@ -2,22 +2,23 @@
 
 #include <cctype>
 
-#include "ir/semantics/dispatch.h"
+#include "frontend/decode/decoder.h"
+#include "ir/semantics/bindings.h"
 #include "runtime/interp/interp_emitter.h"
 
 namespace orcvm::difftest {
 
-bool orcvm_implements(Mnemonic m) {
-  const auto index = static_cast<size_t>(m);
-  if (m == Mnemonic::Other || index >= static_cast<size_t>(Mnemonic::Count)) return false;
-  const auto handler = sem::kHandlers<InterpEmitter>[index];
+bool orcvm_implements(const uint8_t* bytes, size_t size) {
+  static const Decoder decoder(64);
+  DecodedInsn insn;
+  if (decoder.decode(bytes, size, 0, insn) != DecodeStatus::Ok) return false;
+  const auto handler = sem::bindings<InterpEmitter>().handler(insn);
   return handler != &sem::Unimplemented<InterpEmitter> && handler != &sem::PrivilegedUnimplemented<InterpEmitter>;
 }
 
-std::vector<Mnemonic> implemented_mnemonics() {
+std::vector<Mnemonic> known_mnemonics() {
   std::vector<Mnemonic> out;
-  for (size_t i = 1; i < static_cast<size_t>(Mnemonic::Count); ++i)
-    if (orcvm_implements(static_cast<Mnemonic>(i))) out.push_back(static_cast<Mnemonic>(i));
+  for (size_t i = 1; i < static_cast<size_t>(Mnemonic::Count); ++i) out.push_back(static_cast<Mnemonic>(i));
   return out;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // The instruction set orcvm implements, as the differential tester sees it: the
-// mnemonics that ir/semantics/dispatch.h binds to a semantics family. Mnemonics left
-// at Unimplemented or PrivilegedUnimplemented (and Mnemonic::Other) are not
-// implemented: orcvm raises #UD (or #GP(0) outside CPL 0) for them.
+// encodings ir/semantics/bindings.h binds to a semantics family, except those bound
+// to Unimplemented or PrivilegedUnimplemented (orcvm raises #UD, or #GP(0) outside
+// CPL 0, for them). Decoded as 64-bit code.
+#include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -10,8 +12,9 @@
 
 namespace orcvm::difftest {
 
-bool orcvm_implements(Mnemonic m);
-std::vector<Mnemonic> implemented_mnemonics();
+bool orcvm_implements(const uint8_t* bytes, size_t size);
+// Every mnemonic orcvm names (frontend/decode/mnemonics.inc).
+std::vector<Mnemonic> known_mnemonics();
 // A mnemonic by its name, case-insensitive ("add", "ADD"); Mnemonic::Other if unknown.
 Mnemonic mnemonic_by_name(std::string_view name);
 

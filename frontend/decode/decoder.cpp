@@ -87,11 +87,64 @@ RegRef to_reg(ZydisMachineMode mode, ZydisRegister r) {
       ref.cls = RegClass::Debug;
       ref.index = static_cast<uint8_t>(ZydisRegisterGetId(r));
       break;
+    case ZYDIS_REGCLASS_XMM:
+      ref.cls = RegClass::Xmm;
+      ref.index = static_cast<uint8_t>(ZydisRegisterGetId(r));
+      break;
     default:
       ref.cls = RegClass::Other;
       break;
   }
   return ref;
+}
+
+OpcodeMap to_map(ZydisOpcodeMap m) {
+  switch (m) {
+    case ZYDIS_OPCODE_MAP_DEFAULT: return OpcodeMap::Primary;
+    case ZYDIS_OPCODE_MAP_0F: return OpcodeMap::Map0F;
+    case ZYDIS_OPCODE_MAP_0F38: return OpcodeMap::Map0F38;
+    case ZYDIS_OPCODE_MAP_0F3A: return OpcodeMap::Map0F3A;
+    default: return OpcodeMap::Other;
+  }
+}
+
+SimdPrefix to_simd_prefix(uint8_t byte) {
+  switch (byte) {
+    case 0x66: return SimdPrefix::P66;
+    case 0xf3: return SimdPrefix::PF3;
+    case 0xf2: return SimdPrefix::PF2;
+    default: return SimdPrefix::None;
+  }
+}
+
+Encoding encoding_of(const ZydisDecodedInstruction& zi, ZydisMachineMode mode) {
+  Encoding enc;
+  const bool legacy = zi.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY;
+  enc.vex = zi.encoding == ZYDIS_INSTRUCTION_ENCODING_VEX;
+  if (!legacy && !enc.vex) return enc;  // EVEX, XOP, 3DNow!: OpcodeMap::Other binds nothing
+  enc.map = to_map(zi.opcode_map);
+  enc.opcode = zi.opcode;
+  enc.has_modrm = zi.attributes & ZYDIS_ATTRIB_HAS_MODRM;
+  if (enc.has_modrm)
+    enc.modrm = static_cast<uint8_t>((zi.raw.modrm.mod << 6) | (zi.raw.modrm.reg << 3) | zi.raw.modrm.rm);
+  enc.long_mode = mode == ZYDIS_MACHINE_MODE_LONG_64;
+  if (enc.vex) {
+    constexpr SimdPrefix kPp[] = {SimdPrefix::None, SimdPrefix::P66, SimdPrefix::PF3, SimdPrefix::PF2};
+    enc.prefix = kPp[zi.raw.vex.pp & 3];
+    enc.w = zi.raw.vex.W;
+    enc.vex_l = zi.raw.vex.L;
+  } else {
+    // With several, F2/F3 outrank 66 (as in the SDM's opcode tables). In the
+    // one-byte map F2/F3 are REP prefixes (Zydis calls them mandatory on string
+    // instructions) and select no opcode, save F3 90 (PAUSE), which acts as 90.
+    for (uint8_t i = 0; i < zi.raw.prefix_count && enc.map != OpcodeMap::Primary; ++i) {
+      if (zi.raw.prefixes[i].type != ZYDIS_PREFIX_TYPE_MANDATORY) continue;
+      const SimdPrefix p = to_simd_prefix(zi.raw.prefixes[i].value);
+      if (enc.prefix == SimdPrefix::None || p != SimdPrefix::P66) enc.prefix = p;
+    }
+    enc.w = zi.raw.rex.W;
+  }
+  return enc;
 }
 
 }  // namespace
@@ -140,11 +193,7 @@ DecodeStatus Decoder::decode(const uint8_t* bytes, size_t avail, uint64_t rip,
   out.rip = rip;
   out.length = zi.length;
   out.mnemonic = mnemonic_map()[zi.mnemonic];
-  // Vector encodings of a known name (e.g. SSE MOVSD vs string MOVSD) are not ours yet.
-  if (zi.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY &&
-      zi.encoding != ZYDIS_INSTRUCTION_ENCODING_VEX)
-    out.mnemonic = Mnemonic::Other;
-  const bool x87 = zi.meta.isa_ext == ZYDIS_ISA_EXT_X87 && zi.mnemonic != ZYDIS_MNEMONIC_FWAIT;
+  out.encoding = encoding_of(zi, impl_->mode);
   out.opsize = zi.operand_width;
   out.addrsize = zi.address_width;
   out.lock = zi.attributes & ZYDIS_ATTRIB_HAS_LOCK;
@@ -168,7 +217,6 @@ DecodeStatus Decoder::decode(const uint8_t* bytes, size_t avail, uint64_t rip,
       case ZYDIS_OPERAND_TYPE_REGISTER:
         o.kind = OperandKind::Reg;
         o.reg = to_reg(impl_->mode, z.reg.value);
-        if (o.reg.cls == RegClass::Other) out.mnemonic = Mnemonic::Other;  // x87/SSE/AVX registers
         break;
       case ZYDIS_OPERAND_TYPE_MEMORY: {
         o.kind = OperandKind::Mem;
@@ -201,13 +249,11 @@ DecodeStatus Decoder::decode(const uint8_t* bytes, size_t avail, uint64_t rip,
         o.selector = z.ptr.segment;
         break;
       default:
-        out.mnemonic = Mnemonic::Other;
         break;
     }
     ++n;
   }
   out.operand_count = n;
-  if (x87) out.mnemonic = Mnemonic::X87;
   return DecodeStatus::Ok;
 }
 

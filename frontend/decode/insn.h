@@ -18,7 +18,7 @@ std::string_view mnemonic_name(Mnemonic m);
 
 enum class Seg : uint8_t { ES, CS, SS, DS, FS, GS, None };
 
-enum class RegClass : uint8_t { Gpr, Segment, Control, Debug, Other };
+enum class RegClass : uint8_t { Gpr, Segment, Control, Debug, Xmm, Other };
 
 struct RegRef {
   RegClass cls = RegClass::Other;
@@ -45,12 +45,35 @@ struct Operand {
   uint16_t selector = 0;  // of a far pointer
 };
 
+// The encoding as the SDM's opcode tables write it; ir/semantics binds
+// semantics to these, not to mnemonic names (the names are for reports).
+enum class OpcodeMap : uint8_t { Primary, Map0F, Map0F38, Map0F3A, Other };
+// The mandatory prefix of a legacy encoding, or VEX.pp.
+enum class SimdPrefix : uint8_t { None, P66, PF3, PF2 };
+
+struct Encoding {
+  OpcodeMap map = OpcodeMap::Other;
+  uint8_t opcode = 0;
+  SimdPrefix prefix = SimdPrefix::None;
+  bool vex = false;
+  bool has_modrm = false;
+  uint8_t modrm = 0;
+  bool w = false;          // REX.W or VEX.W
+  bool vex_l = false;      // VEX.L: 256-bit
+  bool long_mode = false;  // decoded as 64-bit code
+
+  uint8_t mod() const { return modrm >> 6; }
+  uint8_t reg() const { return (modrm >> 3) & 7; }
+  uint8_t rm() const { return modrm & 7; }
+};
+
 // The architectural limit (SDM Vol. 2, 2.3.11): longer instructions raise #GP.
 constexpr unsigned kMaxInsnLength = 15;
 
 struct DecodedInsn {
   uint64_t rip = 0;
-  Mnemonic mnemonic = Mnemonic::Other;
+  Mnemonic mnemonic = Mnemonic::Other;  // the name, for reports and block ends
+  Encoding encoding;
   uint8_t length = 0;
   uint8_t opsize = 0;    // effective operand size in bits
   uint8_t addrsize = 0;  // effective address size in bits

@@ -1,5 +1,5 @@
 #include "ir/lift/llvm_emitter.h"
-#include "ir/semantics/dispatch.h"
+#include "ir/semantics/bindings.h"
 
 namespace orcvm {
 
@@ -13,10 +13,11 @@ LiftResult lift_block(llvm::Module& module, const std::string& name, const std::
   fn->addFnAttr("frame-pointer", "none");
 
   LlvmEmitter e(module, fn, mode, block_id, options);
+  const sem::BindingTable<LlvmEmitter>& table = sem::bindings<LlvmEmitter>();
   e.emit_block_entry(static_cast<unsigned>(insns.size()));
   for (const DecodedInsn& insn : insns) {
     e.begin_instruction(insn);
-    sem::kHandlers<LlvmEmitter>[static_cast<size_t>(insn.mnemonic)](e, insn);
+    table.handler(insn)(e, insn);
     e.end_instruction();
     if (e.terminated()) break;
   }

@@ -26,6 +26,14 @@ void Xchg(E& e, const DecodedInsn& i) {
   });
 }
 
+// Opcode 90 is XCHG eAX with the register that REX.B selects; without REX.B it
+// is NOP (the decoder then gives no operands), even in 64-bit mode, where a real
+// XCHG EAX, EAX would clear RAX's upper half.
+template <class E>
+void XchgAccumulatorOrNop(E& e, const DecodedInsn& i) {
+  if (i.operand_count == 2) Xchg(e, i);
+}
+
 template <class E>
 void Xadd(E& e, const DecodedInsn& i) {
   with_width(i.opsize, [&]<unsigned W>() {

@@ -1,12 +1,13 @@
 #include "runtime/interp/interpreter.h"
 
-#include "ir/semantics/dispatch.h"
+#include "ir/semantics/bindings.h"
 #include "runtime/interp/interp_emitter.h"
 
 namespace orcvm {
 
 void interpret_block(ExecContext* ctx, const TranslatedBlock& block, uint64_t* executed_mnemonics) {
   InterpEmitter e(ctx, block.mode);
+  const sem::BindingTable<InterpEmitter>& table = sem::bindings<InterpEmitter>();
   // A block counts all its instructions when it starts, as compiled code does,
   // so that the instruction clock (--icount) does not depend on the tier.
   if (block.mode.counting()) ctx->budget -= static_cast<int64_t>(block.insns.size());
@@ -15,7 +16,7 @@ void interpret_block(ExecContext* ctx, const TranslatedBlock& block, uint64_t* e
     e.begin_instruction(insn);
     if (executed_mnemonics) ++executed_mnemonics[static_cast<size_t>(insn.mnemonic)];
     try {
-      sem::kHandlers<InterpEmitter>[static_cast<size_t>(insn.mnemonic)](e, insn);
+      table.handler(insn)(e, insn);
     } catch (const GuestFault&) {
       return;
     }

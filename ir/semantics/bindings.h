@@ -1,0 +1,290 @@
+#pragma once
+// The one table that binds encodings (SDM Vol. 2, Appendix A opcode maps) to
+// semantics families. Each family is a template over the emitter, parametrised by
+// its operation; the table is instantiated once per emitter (interpreter, LLVM).
+// An encoding that no pattern matches raises #UD.
+#include <array>
+#include <utility>
+#include <vector>
+
+#include "ir/semantics/alu.h"
+#include "ir/semantics/bits.h"
+#include "ir/semantics/control.h"
+#include "ir/semantics/data_move.h"
+#include "ir/semantics/exchange.h"
+#include "ir/semantics/muldiv.h"
+#include "ir/semantics/opcode_pattern.h"
+#include "ir/semantics/privileged.h"
+#include "ir/semantics/shift.h"
+#include "ir/semantics/stack.h"
+#include "ir/semantics/string.h"
+#include "ir/semantics/system.h"
+
+namespace orcvm::sem {
+
+template <class E>
+using Handler = void (*)(E&, const DecodedInsn&);
+
+template <class E>
+struct Binding {
+  OpcodePattern pattern;
+  Handler<E> handler;
+};
+
+template <class E>
+std::vector<Binding<E>> make_bindings() {
+  std::vector<Binding<E>> t;
+  auto bind = [&](OpcodePattern p, Handler<E> h) { t.push_back({p, h}); };
+  auto bind_range = [&](OpcodePattern first, uint8_t last, Handler<E> h) {
+    for (unsigned b = first.opcode; b <= last; ++b) {
+      OpcodePattern p = first;
+      p.opcode = static_cast<uint8_t>(b);
+      bind(p, h);
+    }
+  };
+  constexpr SimdPrefix P66 = SimdPrefix::P66, PF3 = SimdPrefix::PF3, PF2 = SimdPrefix::PF2;
+
+  // Group 1 and the six classic forms of each ALU operation share the /digit order.
+  const Handler<E> alu[8] = {&Alu<E, AluOp::Add>, &Alu<E, AluOp::Or>,  &Alu<E, AluOp::Adc>,
+                             &Alu<E, AluOp::Sbb>, &Alu<E, AluOp::And>, &Alu<E, AluOp::Sub>,
+                             &Alu<E, AluOp::Xor>, &Alu<E, AluOp::Cmp>};
+  for (int k = 0; k < 8; ++k) {
+    bind_range(op(static_cast<uint8_t>(k * 8)), static_cast<uint8_t>(k * 8 + 5), alu[k]);
+    for (uint8_t b : {0x80, 0x81, 0x83}) bind(op(b).with_reg(k), alu[k]);
+    bind(op(0x82).with_reg(k).outside_64_bit_mode(), alu[k]);
+  }
+  for (uint8_t b : {0x84, 0x85, 0xa8, 0xa9}) bind(op(b), &Alu<E, AluOp::Test>);
+  // Group 3; /1 is an undocumented alias of TEST.
+  const Handler<E> group3[8] = {&Alu<E, AluOp::Test>,   &Alu<E, AluOp::Test>,    &Unary<E, UnaryOp::Not>,
+                                &Unary<E, UnaryOp::Neg>, &Multiply<E, false>,     &Multiply<E, true>,
+                                &Divide<E, false>,       &Divide<E, true>};
+  for (int k = 0; k < 8; ++k)
+    for (uint8_t b : {0xf6, 0xf7}) bind(op(b).with_reg(k), group3[k]);
+  bind_range(op(0x40).outside_64_bit_mode(), 0x47, &Unary<E, UnaryOp::Inc>);
+  bind_range(op(0x48).outside_64_bit_mode(), 0x4f, &Unary<E, UnaryOp::Dec>);
+  bind(op(0xfe).with_reg(0), &Unary<E, UnaryOp::Inc>);
+  bind(op(0xfe).with_reg(1), &Unary<E, UnaryOp::Dec>);
+  bind(op(0xff).with_reg(0), &Unary<E, UnaryOp::Inc>);
+  bind(op(0xff).with_reg(1), &Unary<E, UnaryOp::Dec>);
+
+  bind_range(op(0x88), 0x8c, &Mov<E>);
+  bind(op(0x8e), &Mov<E>);
+  bind_range(op(0xa0), 0xa3, &Mov<E>);
+  bind_range(op(0xb0), 0xbf, &Mov<E>);
+  bind(op(0xc6).with_reg(0), &Mov<E>);
+  bind(op(0xc7).with_reg(0), &Mov<E>);
+  bind_range(op0f(0x20), 0x23, &Mov<E>);
+  bind_range(op0f(0xb6), 0xb7, &MovExtend<E, false>);
+  bind_range(op0f(0xbe), 0xbf, &MovExtend<E, true>);
+  bind(op(0x63).in_64_bit_mode(), &MovExtend<E, true>);
+  bind(op(0x63).outside_64_bit_mode(), &Arpl<E>);
+  bind_range(op0f38(0xf0), 0xf1, &Movbe<E>);
+  bind(op(0x8d), &Lea<E>);
+  bind(op(0xd7), &Xlat<E>);
+  bind_range(op0f(0xc8), 0xcf, &Bswap<E>);
+  bind(op(0x98), &SignExtendAccumulator<E>);
+  bind(op(0x99), &SignExtendIntoRdx<E>);
+  bind(op(0x9f), &Lahf<E>);
+  bind(op(0x9e), &Sahf<E>);
+  bind(op(0xf8), &CarryFlag<E, CarryOp::Clear>);
+  bind(op(0xf9), &CarryFlag<E, CarryOp::Set>);
+  bind(op(0xf5), &CarryFlag<E, CarryOp::Complement>);
+  bind(op(0xfc), &DirectionFlag<E, false>);
+  bind(op(0xfd), &DirectionFlag<E, true>);
+
+  bind_range(op(0x86), 0x87, &Xchg<E>);
+  bind_range(op(0x91), 0x97, &Xchg<E>);
+  bind(op(0x90), &XchgAccumulatorOrNop<E>);
+  bind_range(op0f(0xc0), 0xc1, &Xadd<E>);
+  bind_range(op0f(0xb0), 0xb1, &Cmpxchg<E>);
+  bind(op0f(0xc7).with_reg(1).memory().w0(), &Cmpxchg8b<E>);
+  bind(op0f(0xc7).with_reg(1).memory().w1(), &Cmpxchg16b<E>);
+
+  // Group 2; /6 is an undocumented alias of SHL.
+  const Handler<E> group2[8] = {&Shift<E, ShiftOp::Rol>, &Shift<E, ShiftOp::Ror>, &Shift<E, ShiftOp::Rcl>,
+                                &Shift<E, ShiftOp::Rcr>, &Shift<E, ShiftOp::Shl>, &Shift<E, ShiftOp::Shr>,
+                                &Shift<E, ShiftOp::Shl>, &Shift<E, ShiftOp::Sar>};
+  for (int k = 0; k < 8; ++k)
+    for (uint8_t b : {0xc0, 0xc1, 0xd0, 0xd1, 0xd2, 0xd3}) bind(op(b).with_reg(k), group2[k]);
+  bind_range(op0f(0xa4), 0xa5, &DoubleShift<E, true>);
+  bind_range(op0f(0xac), 0xad, &DoubleShift<E, false>);
+  bind(vex0f38(0xf7).with_prefix(P66), &ShiftNoFlags<E, ShiftOp::Shl>);
+  bind(vex0f38(0xf7).with_prefix(PF2), &ShiftNoFlags<E, ShiftOp::Shr>);
+  bind(vex0f38(0xf7).with_prefix(PF3), &ShiftNoFlags<E, ShiftOp::Sar>);
+  bind(vex0f3a(0xf0).with_prefix(PF2), &ShiftNoFlags<E, ShiftOp::Ror>);
+
+  for (uint8_t b : {0x69, 0x6b}) bind(op(b), &Multiply<E, true>);
+  bind(op0f(0xaf), &Multiply<E, true>);
+  bind(vex0f38(0xf6).with_prefix(PF2), &Mulx<E>);
+
+  bind(op0f(0xa3), &BitTest<E, BitOp::Test>);
+  bind(op0f(0xab), &BitTest<E, BitOp::Set>);
+  bind(op0f(0xb3), &BitTest<E, BitOp::Reset>);
+  bind(op0f(0xbb), &BitTest<E, BitOp::Complement>);
+  bind(op0f(0xba).with_reg(4), &BitTest<E, BitOp::Test>);
+  bind(op0f(0xba).with_reg(5), &BitTest<E, BitOp::Set>);
+  bind(op0f(0xba).with_reg(6), &BitTest<E, BitOp::Reset>);
+  bind(op0f(0xba).with_reg(7), &BitTest<E, BitOp::Complement>);
+  bind(op0f(0xbc), &BitScan<E, false>);
+  bind(op0f(0xbd), &BitScan<E, true>);
+  bind(op0f(0xbc).with_prefix(PF3), &CountZeros<E, false>);
+  bind(op0f(0xbd).with_prefix(PF3), &CountZeros<E, true>);
+  bind(op0f(0xb8).with_prefix(PF3), &Popcnt<E>);
+  bind(vex0f38(0xf2), &Andn<E>);
+  bind(vex0f38(0xf7), &Bextr<E>);
+  bind(vex0f38(0xf3).with_reg(3), &LowestSetBit<E, LowestBitOp::Isolate>);
+  bind(vex0f38(0xf3).with_reg(2), &LowestSetBit<E, LowestBitOp::Mask>);
+  bind(vex0f38(0xf3).with_reg(1), &LowestSetBit<E, LowestBitOp::Reset>);
+  bind(vex0f38(0xf5), &Bzhi<E>);
+  bind(vex0f38(0xf5).with_prefix(PF2), &BitDeposit<E, false>);
+  bind(vex0f38(0xf5).with_prefix(PF3), &BitDeposit<E, true>);
+  bind(op0f38(0xf6).with_prefix(P66), &AddWithFlag<E, Flag::CF>);
+  bind(op0f38(0xf6).with_prefix(PF3), &AddWithFlag<E, Flag::OF>);
+
+  bind_range(op(0xe9), 0xeb, &Jmp<E>);  // EA: far, outside 64-bit mode (Zydis refuses it there)
+  bind(op(0xff).with_reg(4), &Jmp<E>);
+  bind(op(0xff).with_reg(5).memory(), &Jmp<E>);
+  bind(op(0xe8), &Call<E>);
+  bind(op(0x9a), &Call<E>);
+  bind(op(0xff).with_reg(2), &Call<E>);
+  bind(op(0xff).with_reg(3).memory(), &Call<E>);
+  for (uint8_t b : {0xc2, 0xc3, 0xca, 0xcb}) bind(op(b), &Ret<E>);
+  bind(op(0xe2), &Loop<E, LoopKind::Always>);
+  bind(op(0xe1), &Loop<E, LoopKind::WhileEqual>);
+  bind(op(0xe0), &Loop<E, LoopKind::WhileNotEqual>);
+  bind(op(0xe3), &JumpIfCountZero<E>);
+  // The low nibble of Jcc, SETcc and CMOVcc is the condition (SDM Vol. 1, B.1).
+  [&]<size_t... N>(std::index_sequence<N...>) {
+    (bind(op(0x70 + N), &Jcc<E, static_cast<Cond>(N)>), ...);
+    (bind(op0f(0x80 + N), &Jcc<E, static_cast<Cond>(N)>), ...);
+    (bind(op0f(0x90 + N), &Set<E, static_cast<Cond>(N)>), ...);
+    (bind(op0f(0x40 + N), &Cmov<E, static_cast<Cond>(N)>), ...);
+  }(std::make_index_sequence<16>{});
+
+  bind_range(op(0x50), 0x57, &Push<E>);
+  bind_range(op(0x58), 0x5f, &Pop<E>);
+  for (uint8_t b : {0x68, 0x6a}) bind(op(b), &Push<E>);
+  bind(op(0xff).with_reg(6), &Push<E>);
+  bind(op(0x8f).with_reg(0), &Pop<E>);
+  for (uint8_t b : {0x06, 0x0e, 0x16, 0x1e}) bind(op(b).outside_64_bit_mode(), &Push<E>);
+  for (uint8_t b : {0x07, 0x17, 0x1f}) bind(op(b).outside_64_bit_mode(), &Pop<E>);
+  for (uint8_t b : {0xa0, 0xa8}) bind(op0f(b), &Push<E>);
+  for (uint8_t b : {0xa1, 0xa9}) bind(op0f(b), &Pop<E>);
+  bind(op(0x60).outside_64_bit_mode(), &PushAll<E>);
+  bind(op(0x61).outside_64_bit_mode(), &PopAll<E>);
+  bind(op(0x9c), &Pushf<E>);
+  bind(op(0x9d), &Popf<E>);
+  bind(op(0xc8), &Enter<E>);
+  bind(op(0xc9), &Leave<E>);
+
+  constexpr std::pair<uint8_t, StringOp> kStrings[] = {
+      {0xa4, StringOp::Movs}, {0xaa, StringOp::Stos}, {0xac, StringOp::Lods}, {0xa6, StringOp::Cmps},
+      {0xae, StringOp::Scas}, {0x6c, StringOp::Ins},  {0x6e, StringOp::Outs}};
+  [&]<size_t... N>(std::index_sequence<N...>) {
+    ((bind(op(kStrings[N].first), &String<E, kStrings[N].second>),
+      bind(op(kStrings[N].first + 1), &String<E, kStrings[N].second>)), ...);
+  }(std::make_index_sequence<std::size(kStrings)>{});
+
+  bind(op0f(0xa2), &Cpuid<E>);
+  bind(op0f(0x31), &Rdtsc<E>);
+  for (uint8_t b : {0xe4, 0xe5, 0xec, 0xed}) bind(op(b), &In<E>);
+  for (uint8_t b : {0xe6, 0xe7, 0xee, 0xef}) bind(op(b), &Out<E>);
+  bind(op(0xf4), &Hlt<E>);
+  bind(op0f(0x01).with_reg(7).memory(), &Invlpg<E>);
+  bind(op(0xfa), &InterruptFlag<E, false>);
+  bind(op(0xfb), &InterruptFlag<E, true>);
+  bind(op0f(0x0b), &Ud2<E>);
+  bind(op(0xcd), &Int<E>);
+  bind(op(0xcc), &Int3<E>);
+  bind(op(0xce).outside_64_bit_mode(), &Into<E>);
+  bind(op(0x62).memory().outside_64_bit_mode(), &Bound<E>);
+  bind(op0f(0xae).with_reg(7).memory(), &Clflush<E>);
+  bind(op0f(0xae).with_reg(7).memory().with_prefix(P66), &Clflush<E>);  // CLFLUSHOPT
+  bind_range(op(0xd8), 0xdf, &RuntimeOnly<E, Helper::X87Unavailable>);
+  bind(op(0x9b), &RuntimeOnly<E, Helper::Fwait>);
+  bind(op(0xcf), &Iret<E>);
+  bind(op(0xc4).memory().outside_64_bit_mode(), &LoadFarPointer<E, Seg::ES>);
+  bind(op(0xc5).memory().outside_64_bit_mode(), &LoadFarPointer<E, Seg::DS>);
+  bind(op0f(0xb4).memory(), &LoadFarPointer<E, Seg::FS>);
+  bind(op0f(0xb5).memory(), &LoadFarPointer<E, Seg::GS>);
+  bind(op0f(0xb2).memory(), &LoadFarPointer<E, Seg::SS>);
+  bind(op0f(0x01).with_reg(0).memory(), &StoreDescriptorTable<E, 0>);
+  bind(op0f(0x01).with_reg(1).memory(), &StoreDescriptorTable<E, 1>);
+  bind(op0f(0x01).with_reg(2).memory(), &LoadDescriptorTable<E, 0>);
+  bind(op0f(0x01).with_reg(3).memory(), &LoadDescriptorTable<E, 1>);
+  bind(op0f(0x01).with_reg(4), &Smsw<E>);
+  bind(op0f(0x01).with_reg(6), &LoadSystemWord<E, Helper::Lmsw, true>);
+  bind(op0f(0x01).with_reg(7).with_rm(0).in_64_bit_mode(), &RuntimeOnly<E, Helper::Swapgs>);
+  bind(op0f(0x01).with_reg(7).with_rm(1), &RuntimeOnly<E, Helper::Rdtscp>);
+  bind(op0f(0x00).with_reg(0), &StoreSystemSelector<E, 6>);
+  bind(op0f(0x00).with_reg(1), &StoreSystemSelector<E, 7>);
+  bind(op0f(0x00).with_reg(2), &LoadSystemWord<E, Helper::Lldt, false>);
+  bind(op0f(0x00).with_reg(3), &LoadSystemWord<E, Helper::Ltr, false>);
+  bind(op0f(0x00).with_reg(4), &VerifySegment<E, 2>);
+  bind(op0f(0x00).with_reg(5), &VerifySegment<E, 3>);
+  bind(op0f(0x02), &AccessRights<E, 0>);
+  bind(op0f(0x03), &AccessRights<E, 1>);
+  bind(op0f(0x06), &RuntimeOnly<E, Helper::Clts>);
+  bind(op0f(0x32), &RuntimeOnly<E, Helper::Rdmsr>);
+  bind(op0f(0x30), &RuntimeThenLoop<E, Helper::Wrmsr>);
+  bind(op0f(0x33), &RuntimeOnly<E, Helper::Rdpmc>);
+  bind(op0f(0x08), &RuntimeOnly<E, Helper::CheckCpl0>);  // INVD
+  bind(op0f(0x09), &RuntimeOnly<E, Helper::CheckCpl0>);  // WBINVD
+  bind(op0f(0x05), &Syscall<E>);
+  bind(op0f(0x07), &SystemReturn<E, Helper::Sysret>);
+  bind(op0f(0x34), &Sysenter<E>);
+  bind(op0f(0x35), &SystemReturn<E, Helper::Sysexit>);
+
+  // Hint NOPs (0F 18-1F, PREFETCHh among them; the memory forms of 1A/1B are
+  // MPX's, not implemented), 0F 0D's register forms and PREFETCHW, ENDBR32/64,
+  // and the fences, which order nothing on one VCPU.
+  for (uint8_t b : {0x18, 0x19, 0x1c, 0x1d, 0x1e, 0x1f}) bind(op0f(b), &Nop<E>);
+  for (uint8_t b : {0x1a, 0x1b, 0x0d}) bind(op0f(b).registers(), &Nop<E>);
+  bind(op0f(0x0d).with_reg(1).memory(), &Nop<E>);
+  bind(op0f(0x1e).with_prefix(PF3).with_rm(2).with_reg(7), &Nop<E>);
+  bind(op0f(0x1e).with_prefix(PF3).with_rm(3).with_reg(7), &Nop<E>);
+  for (int k : {5, 6, 7}) bind(op0f(0xae).with_reg(k).registers(), &Nop<E>);
+  return t;
+}
+
+// The bindings of one emitter, indexed by (VEX, map, opcode, prefix).
+template <class E>
+class BindingTable {
+ public:
+  BindingTable(const BindingTable&) = delete;
+  BindingTable() : bindings_(make_bindings<E>()) {
+    for (const Binding<E>& b : bindings_) buckets_[bucket(b.pattern.vex, b.pattern.map, b.pattern.opcode, b.pattern.prefix)].push_back(&b);
+  }
+
+  // The most specific binding matching the encoding, or nullptr.
+  const Binding<E>* find(const Encoding& enc) const {
+    if (enc.map == OpcodeMap::Other) return nullptr;
+    const Binding<E>* best = nullptr;
+    for (const Binding<E>* b : buckets_[bucket(enc.vex, enc.map, enc.opcode, enc.prefix)])
+      if (b->pattern.matches(enc) && (!best || b->pattern.specificity() > best->pattern.specificity())) best = b;
+    return best;
+  }
+
+  Handler<E> handler(const DecodedInsn& insn) const {
+    const Binding<E>* b = find(insn.encoding);
+    return b ? b->handler : &Unimplemented<E>;
+  }
+
+  const std::vector<Binding<E>>& bindings() const { return bindings_; }
+
+ private:
+  static size_t bucket(bool vex, OpcodeMap map, uint8_t opcode, SimdPrefix prefix) {
+    return ((size_t{vex} * 4 + static_cast<size_t>(map)) * 256 + opcode) * 4 + static_cast<size_t>(prefix);
+  }
+
+  std::vector<Binding<E>> bindings_;
+  std::array<std::vector<const Binding<E>*>, 2 * 4 * 256 * 4> buckets_;
+};
+
+template <class E>
+const BindingTable<E>& bindings() {
+  static const BindingTable<E> table;
+  return table;
+}
+
+}  // namespace orcvm::sem

@@ -1,0 +1,77 @@
+// The binding table: no encoding is bound twice at the same specificity, and
+// encodings that differ only in a mandatory prefix, /digit, form, W or mode reach
+// the family the SDM's opcode map gives them.
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <vector>
+
+#include "frontend/decode/decoder.h"
+#include "ir/semantics/bindings.h"
+#include "runtime/interp/interp_emitter.h"
+
+namespace orcvm {
+namespace {
+
+using E = InterpEmitter;
+
+const sem::BindingTable<E>& table() { return sem::bindings<E>(); }
+
+sem::Handler<E> handler_of(std::initializer_list<uint8_t> bytes, unsigned code_bits = 64) {
+  const Decoder decoder(code_bits);
+  const std::vector<uint8_t> b(bytes);
+  DecodedInsn insn;
+  EXPECT_EQ(decoder.decode(b.data(), b.size(), 0, insn), DecodeStatus::Ok);
+  return table().handler(insn);
+}
+
+TEST(Bindings, NoEncodingMatchesTwoPatternsOfEqualSpecificity) {
+  for (const sem::Binding<E>& a : table().bindings()) {
+    for (unsigned modrm = 0; modrm < 256; ++modrm)
+      for (bool w : {false, true})
+        for (bool long_mode : {false, true}) {
+          Encoding enc{a.pattern.map, a.pattern.opcode, a.pattern.prefix, a.pattern.vex, true,
+                       static_cast<uint8_t>(modrm), w, false, long_mode};
+          if (!a.pattern.matches(enc)) continue;
+          int equally_specific = 0;
+          for (const sem::Binding<E>& b : table().bindings())
+            equally_specific += b.pattern.matches(enc) && b.pattern.specificity() == a.pattern.specificity();
+          ASSERT_EQ(equally_specific, 1) << "opcode " << int(a.pattern.opcode) << " modrm " << modrm;
+        }
+  }
+}
+
+TEST(Bindings, MandatoryPrefixSelectsTheInstruction) {
+  EXPECT_EQ(handler_of({0xf3, 0x0f, 0xb8, 0xc0}), (&sem::Popcnt<E>));
+  EXPECT_EQ(handler_of({0x0f, 0xbc, 0xc0}), (&sem::BitScan<E, false>));
+  EXPECT_EQ(handler_of({0xf3, 0x0f, 0xbc, 0xc0}), (&sem::CountZeros<E, false>));
+  EXPECT_EQ(handler_of({0x66, 0x0f, 0x38, 0xf6, 0xc0}), (&sem::AddWithFlag<E, sem::Flag::CF>));
+  EXPECT_EQ(handler_of({0xf3, 0x0f, 0x38, 0xf6, 0xc0}), (&sem::AddWithFlag<E, sem::Flag::OF>));
+  // An operand-size 66 is not a mandatory prefix; REP is none either.
+  EXPECT_EQ(handler_of({0x66, 0x01, 0xc0}), (&sem::Alu<E, sem::AluOp::Add>));
+  EXPECT_EQ(handler_of({0xf3, 0xa4}), (&sem::String<E, sem::StringOp::Movs>));
+  EXPECT_EQ(handler_of({0xf2, 0xae}), (&sem::String<E, sem::StringOp::Scas>));
+}
+
+TEST(Bindings, GroupsDigitsFormsWidthAndMode) {
+  EXPECT_EQ(handler_of({0xc1, 0xf0, 0x01}), (&sem::Shift<E, sem::ShiftOp::Shl>));  // C1 /6
+  EXPECT_EQ(handler_of({0xc1, 0xf8, 0x01}), (&sem::Shift<E, sem::ShiftOp::Sar>));  // C1 /7
+  EXPECT_EQ(handler_of({0x0f, 0x01, 0x38}), (&sem::Invlpg<E>));                   // /7 memory
+  EXPECT_EQ(handler_of({0x0f, 0x01, 0xf8}), (&sem::RuntimeOnly<E, Helper::Swapgs>));
+  EXPECT_EQ(handler_of({0x0f, 0xc7, 0x08}), (&sem::Cmpxchg8b<E>));
+  EXPECT_EQ(handler_of({0x48, 0x0f, 0xc7, 0x08}), (&sem::Cmpxchg16b<E>));
+  EXPECT_EQ(handler_of({0x63, 0xc0}, 64), (&sem::MovExtend<E, true>));
+  EXPECT_EQ(handler_of({0x63, 0xc0}, 32), (&sem::Arpl<E>));
+  EXPECT_EQ(handler_of({0x90}), (&sem::XchgAccumulatorOrNop<E>));
+  EXPECT_EQ(handler_of({0x0f, 0x1a, 0x00}), (&sem::Unimplemented<E>));  // MPX BNDLDX
+  EXPECT_EQ(handler_of({0x0f, 0x1a, 0xc0}), (&sem::Nop<E>));
+}
+
+TEST(Bindings, UnboundEncodingsRaiseUd) {
+  EXPECT_EQ(handler_of({0x0f, 0x0d, 0x10}), (&sem::Unimplemented<E>));  // PREFETCHWT1
+  EXPECT_EQ(handler_of({0x66, 0x0f, 0x6f, 0xc0}), (&sem::Unimplemented<E>));  // MOVDQA
+  EXPECT_EQ(handler_of({0x62, 0xf1, 0x7c, 0x48, 0x58, 0xc0}), (&sem::Unimplemented<E>));  // EVEX
+}
+
+}  // namespace
+}  // namespace orcvm
