@@ -99,9 +99,11 @@ uint64_t load_elf64(const std::vector<uint8_t>& file, PhysicalMemory& memory) {
 }
 
 void enter_long_mode(PhysicalMemory& memory, CpuState& cpu, uint64_t entry) {
-  // Null, 64-bit code (0x08), data (0x10), all DPL 0.
+  // Null, 64-bit code (0x08), data (0x10), all DPL 0, right after the page tables.
   static constexpr uint64_t descriptors[] = {0, 0x00af9b000000ffffull, 0x00cf93000000ffffull};
-  static_assert(kIdentityPageTablesStart == kBootAreaStart && kIdentityPageTablesEnd < kBootAreaEnd);
+  constexpr uint64_t gdt = 0x7000;
+  static_assert(kIdentityPageTablesStart == kBootAreaStart && gdt >= kIdentityPageTablesEnd &&
+                gdt + sizeof descriptors <= kBootAreaEnd);
   const uint64_t cr3 = write_identity_page_tables(memory);
   cpu = CpuState{};
   cpu.rip = entry;
@@ -109,7 +111,7 @@ void enter_long_mode(PhysicalMemory& memory, CpuState& cpu, uint64_t entry) {
   cpu.gpr[RDI] = memory.address_map().ram_size();
   cpu.cr0 = cr0::PE | cr0::MP | cr0::ET | cr0::NE | cr0::WP | cr0::PG;
   cpu.efer = efer::NXE;
-  enter_flat_long_mode(memory, cpu, cr3, {kIdentityPageTablesEnd, descriptors, 0x08, 0x10});
+  enter_flat_long_mode(memory, cpu, cr3, {gdt, descriptors, 0x08, 0x10});
   cpu.tr = SegmentReg{0, 0x67, 0, 0x8b};
   cpu.pat = 0x0007040600070406ull;
 }

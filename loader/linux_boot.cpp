@@ -26,6 +26,12 @@ constexpr uint16_t kHeapEndPtr = 0xfe00;
 constexpr uint64_t kGdt64[] = {0, 0, 0x00af9b000000ffffull, 0x00cf93000000ffffull};
 constexpr uint64_t kGdt32[] = {0, 0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull};
 
+// The low-memory layout of linux_boot.h, in order and below the EBDA.
+static_assert(kLinuxGdtAddr >= kIdentityPageTablesEnd && kLinuxGdtAddr + sizeof kGdt64 < kLinuxStackTop);
+static_assert(kLinuxStackTop <= kLinuxZeroPageAddr && kLinuxZeroPageAddr + kLinuxZeroPageSize <= kLinuxCmdlineAddr);
+static_assert(kLinuxCmdlineAreaEnd <= PhysicalAddressMap::kEbdaStart);
+static_assert(kLinuxBootCs + 8 <= sizeof kGdt64 && kLinuxBootDs + 8 <= sizeof kGdt64);
+
 template <class T>
 T load(const std::vector<uint8_t>& file, size_t offset) {
   T value;
