@@ -11,11 +11,16 @@ namespace {
 // VMX-style access rights of the segments at entry.
 constexpr uint16_t kFlatCode32 = 0xc09b;  // code, execute/read, accessed, DPL 0, present, D, G
 constexpr uint16_t kFlatData32 = 0xc093;  // data, read/write, accessed, DPL 0, present, B, G
+constexpr uint16_t kFlatCode64 = 0xa09b;  // code, execute/read, accessed, DPL 0, present, L, G
 constexpr uint16_t kRealCode = 0x009b, kRealData = 0x0093;
 constexpr uint16_t kLdtPresent = 0x0082, kBusyTss32 = 0x008b;
 
 void put(PhysicalMemory& memory, uint64_t paddr, const void* data, size_t size) {
   write_guest(memory, "the boot state", paddr, data, size);
+}
+
+void write_gdt(PhysicalMemory& memory, const BootGdt& gdt) {
+  write_guest(memory, "the boot GDT", gdt.addr, gdt.descriptors.data(), gdt.descriptors.size_bytes());
 }
 
 }  // namespace
@@ -42,6 +47,10 @@ std::string to_hex(uint64_t value) {
   return buf;
 }
 
+std::vector<MemoryMapEntry> reported_memory_map(const std::vector<MemoryMapEntry>& given, const PhysicalMemory& memory) {
+  return given.empty() ? memory.address_map().memory_map() : given;
+}
+
 void reset_cpu(CpuState& cpu) {
   cpu = CpuState{};
   cpu.rip = 0xfff0;
@@ -65,8 +74,8 @@ void reset_cpu(CpuState& cpu) {
 }
 
 void enter_protected_mode_flat(PhysicalMemory& memory, CpuState& cpu, uint32_t eip,
-                               const EntryRegisters32& regs) {
-  put(memory, kBootGdtAddr, kBootGdt, sizeof kBootGdt);
+                               const EntryRegisters32& regs, const BootGdt& gdt) {
+  write_gdt(memory, gdt);
   reset_cpu(cpu);
   cpu.rip = eip;
   cpu.gpr[RAX] = regs.eax;
@@ -79,10 +88,42 @@ void enter_protected_mode_flat(PhysicalMemory& memory, CpuState& cpu, uint32_t e
   cpu.gpr[RSP] = regs.esp;
   cpu.set_rflags(regs.eflags);
   cpu.cr0 = kProtectedEntryCr0;
-  for (SegmentReg& s : cpu.seg) s = SegmentReg{0, 0xffffffff, kBootDataSelector, kFlatData32};
-  cpu.seg[1] = SegmentReg{0, 0xffffffff, kBootCodeSelector, kFlatCode32};
-  cpu.gdtr = {kBootGdtAddr, kBootGdtLimit};
+  for (SegmentReg& s : cpu.seg) s = SegmentReg{0, 0xffffffff, gdt.data_selector, kFlatData32};
+  cpu.seg[1] = SegmentReg{0, 0xffffffff, gdt.code_selector, kFlatCode32};
+  cpu.gdtr = {gdt.addr, gdt.limit()};
   cpu.idtr = {0, 0x3ff};
+  cpu.cpl = 0;
+}
+
+uint64_t write_identity_page_tables(PhysicalMemory& memory) {
+  constexpr uint64_t pml4 = kIdentityPageTablesStart, pdpt = pml4 + 0x1000, first_pd = pdpt + 0x1000;
+  constexpr uint64_t present_writable = 0x3, large = 0x80;
+  constexpr uint64_t two_mib = 2ull << 20, one_gib = 1ull << 30;
+  constexpr uint64_t four_gib = PhysicalAddressMap::kFourGiB;
+  static_assert(first_pd + (four_gib / one_gib) * 0x1000 == kIdentityPageTablesEnd);
+  uint8_t* area = guest_ram(memory, "the boot page tables", kIdentityPageTablesStart,
+                            kIdentityPageTablesEnd - kIdentityPageTablesStart);
+  auto put64 = [&](uint64_t paddr, uint64_t value) { std::memcpy(area + (paddr - kIdentityPageTablesStart), &value, 8); };
+  std::memset(area, 0, kIdentityPageTablesEnd - kIdentityPageTablesStart);
+  put64(pml4, pdpt | present_writable);
+  for (uint64_t p = 0; p < four_gib / two_mib; ++p) {
+    const uint64_t pd = first_pd + (p / 512) * 0x1000;
+    if (p % 512 == 0) put64(pdpt + (p / 512) * 8, pd | present_writable);
+    put64(pd + (p % 512) * 8, p * two_mib | present_writable | large);
+  }
+  for (uint64_t gib = four_gib / one_gib; gib < PhysicalAddressMap::kMaxPhysicalTop / one_gib; ++gib)
+    put64(pdpt + gib * 8, gib * one_gib | present_writable | large);
+  return pml4;
+}
+
+void enter_flat_long_mode(PhysicalMemory& memory, CpuState& cpu, uint64_t cr3, const BootGdt& gdt) {
+  write_gdt(memory, gdt);
+  cpu.cr3 = cr3;
+  cpu.cr4 = cr4::PAE;
+  cpu.efer |= efer::LME | efer::LMA;
+  cpu.gdtr = {gdt.addr, gdt.limit()};
+  for (SegmentReg& s : cpu.seg) s = SegmentReg{0, 0xffffffff, gdt.data_selector, kFlatData32};
+  cpu.seg[1] = SegmentReg{0, 0xffffffff, gdt.code_selector, kFlatCode64};
   cpu.cpl = 0;
 }
 

@@ -99,40 +99,19 @@ uint64_t load_elf64(const std::vector<uint8_t>& file, PhysicalMemory& memory) {
 }
 
 void enter_long_mode(PhysicalMemory& memory, CpuState& cpu, uint64_t entry) {
-  const PhysicalAddressMap& map = memory.address_map();
-  uint8_t* area = guest_ram(memory, "the boot page tables", kBootAreaStart, kBootAreaEnd - kBootAreaStart);
-  auto put64 = [&](uint64_t paddr, uint64_t value) { std::memcpy(area + (paddr - kBootAreaStart), &value, 8); };
-  std::memset(area, 0, kBootAreaEnd - kBootAreaStart);
-
-  // Every physical address the CPU has, identity-mapped: the first 4 GiB (RAM,
-  // the legacy area and the MMIO windows of the PCI hole) in 2 MiB pages, the
-  // rest (RAM above 4 GiB and unassigned space) in 1 GiB pages.
-  constexpr uint64_t pml4 = 0x1000, pdpt = 0x2000, first_pd = 0x3000, gdt = 0x7000;
-  constexpr uint64_t present_writable = 0x3, large = 0x80;
-  constexpr uint64_t two_mib = 2ull << 20, one_gib = 1ull << 30;
-  put64(pml4, pdpt | present_writable);
-  for (uint64_t p = 0; p < PhysicalAddressMap::kFourGiB / two_mib; ++p) {
-    const uint64_t pd = first_pd + (p / 512) * 0x1000;
-    if (p % 512 == 0) put64(pdpt + (p / 512) * 8, pd | present_writable);
-    put64(pd + (p % 512) * 8, p * two_mib | present_writable | large);
-  }
-  for (uint64_t gib = PhysicalAddressMap::kFourGiB / one_gib; gib < PhysicalAddressMap::kMaxPhysicalTop / one_gib; ++gib)
-    put64(pdpt + gib * 8, gib * one_gib | present_writable | large);
-  put64(gdt + 0x08, 0x00af9b000000ffffull);  // 64-bit code, DPL 0
-  put64(gdt + 0x10, 0x00cf93000000ffffull);  // data, DPL 0
-
+  // Null, 64-bit code (0x08), data (0x10), all DPL 0, right after the page tables.
+  static constexpr uint64_t descriptors[] = {0, 0x00af9b000000ffffull, 0x00cf93000000ffffull};
+  constexpr uint64_t gdt = 0x7000;
+  static_assert(kIdentityPageTablesStart == kBootAreaStart && gdt >= kIdentityPageTablesEnd &&
+                gdt + sizeof descriptors <= kBootAreaEnd);
+  const uint64_t cr3 = write_identity_page_tables(memory);
   cpu = CpuState{};
   cpu.rip = entry;
   cpu.set_rflags(rflags::Fixed1);
-  cpu.gpr[RDI] = map.ram_size();
+  cpu.gpr[RDI] = memory.address_map().ram_size();
   cpu.cr0 = cr0::PE | cr0::MP | cr0::ET | cr0::NE | cr0::WP | cr0::PG;
-  cpu.cr3 = pml4;
-  cpu.cr4 = cr4::PAE;
-  cpu.efer = efer::LME | efer::LMA | efer::NXE;
-  cpu.gdtr = {gdt, 0x17};
-  constexpr uint16_t code_attrs = 0xa09b, data_attrs = 0xc093;
-  for (SegmentReg& s : cpu.seg) s = SegmentReg{0, 0xffffffff, 0x10, data_attrs};
-  cpu.seg[1] = SegmentReg{0, 0xffffffff, 0x08, code_attrs};
+  cpu.efer = efer::NXE;
+  enter_flat_long_mode(memory, cpu, cr3, {gdt, descriptors, 0x08, 0x10});
   cpu.tr = SegmentReg{0, 0x67, 0, 0x8b};
   cpu.pat = 0x0007040600070406ull;
 }

@@ -5,6 +5,7 @@
 
 #include "loader/elf.h"
 #include "loader/elf32.h"
+#include "loader/linux_boot.h"
 #include "loader/multiboot.h"
 
 namespace orcvm {
@@ -55,6 +56,7 @@ LoadedKernel load_flat(const std::vector<uint8_t>& file, const BootConfig& confi
 
 const char* format_name(KernelFormat format) {
   switch (format) {
+    case KernelFormat::Linux: return "Linux bzImage";
     case KernelFormat::Multiboot: return "multiboot";
     case KernelFormat::Elf64: return "ELF64";
     case KernelFormat::Elf32: return "ELF32";
@@ -75,11 +77,16 @@ std::vector<uint8_t> read_kernel_file(const std::string& path, const BootConfig&
 LoadedKernel load_kernel(const std::vector<uint8_t>& file, const BootConfig& config, PhysicalMemory& memory,
                          CpuState& cpu) {
   if (config.load_addr) {
-    if (config.append || config.module_list) throw LoadError("--append and --initrd need a multiboot kernel, not --load");
+    if (config.append || config.module_list)
+      throw LoadError("--append and --initrd need a multiboot kernel or a bzImage, not --load");
     return load_flat(file, config, memory, cpu);
   }
   if (config.entry_mode != EntryMode::Protected) throw LoadError("--entry-mode needs --load ADDR");
-  if (is_linux_bzimage(file)) throw LoadError("Linux bzImage kernels are not supported yet");
+  if (is_linux_bzimage(file)) {
+    const LinuxBootLayout layout = load_linux(file, config, memory);
+    enter_linux(memory, cpu, layout);
+    return {KernelFormat::Linux, layout.entry};
+  }
 
   const std::optional<MultibootHeader> header = find_multiboot_header(file);
   // A multiboot header wins, as in QEMU, except that an ELF64 file without the
@@ -96,7 +103,7 @@ LoadedKernel load_kernel(const std::vector<uint8_t>& file, const BootConfig& con
     return {KernelFormat::Multiboot, layout.entry};
   }
   if (config.append || config.module_list)
-    throw LoadError("--append and --initrd need a multiboot kernel (no multiboot header in the first 8 KiB)");
+    throw LoadError("--append and --initrd need a multiboot kernel or a bzImage (no multiboot header in the first 8 KiB)");
   if (is_elf64(file)) {
     const uint64_t entry = load_elf64(file, memory);
     enter_long_mode(memory, cpu, entry);

@@ -1,6 +1,7 @@
 #pragma once
 // Picks the loader for a kernel file and sets up the entry state:
 //   --load ADDR              a flat binary at ADDR (32-bit protected mode, or real mode)
+//   "HdrS" at 0x202          Linux bzImage, the boot protocol's 64-bit (or 32-bit) entry
 //   multiboot header         multiboot v1, as QEMU's -kernel (a.out kludge or ELF32)
 //   ELF64                    64-bit long mode (docs/boot-contract.md)
 //   ELF32                    32-bit protected mode, paging off
@@ -19,18 +20,21 @@ enum class EntryMode { Protected, Real };
 
 struct BootConfig {
   std::string kernel_path;
-  std::optional<std::string> append;       // --append (multiboot only)
-  std::optional<std::string> module_list;  // --initrd (multiboot only)
+  std::optional<std::string> append;       // --append (multiboot and bzImage)
+  std::optional<std::string> module_list;  // --initrd (multiboot: the module list; bzImage: one file)
   std::optional<uint64_t> load_addr;       // --load: the file is a flat binary
   EntryMode entry_mode = EntryMode::Protected;  // --entry-mode (flat binaries only)
   // Reads a module file of at most max_size bytes (loader/elf.h read_file).
   std::function<std::vector<uint8_t>(const std::string& path, uint64_t max_size)> read_module =
       [](const std::string& path, uint64_t max_size) { return read_file(path, max_size); };
-  // The physical memory map the platform reports (multiboot mmap); empty: pc_memory_map().
+  // The physical memory map the platform reports (multiboot mmap, boot_params
+  // e820); empty: the address map's (PhysicalAddressMap::memory_map()).
   std::vector<MemoryMapEntry> memory_map;
+  // The ACPI RSDP's physical address, for boot_params.acpi_rsdp_addr; 0: none.
+  uint64_t acpi_rsdp = 0;
 };
 
-enum class KernelFormat { Multiboot, Elf64, Elf32, Flat };
+enum class KernelFormat { Linux, Multiboot, Elf64, Elf32, Flat };
 
 struct LoadedKernel {
   KernelFormat format;

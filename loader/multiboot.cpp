@@ -178,8 +178,7 @@ MultibootLayout load_multiboot(const std::vector<uint8_t>& file, const Multiboot
                     to_hex(kernel.load_addr + size) + ") do not fit below 4 GiB");
   check_placement(memory, "the multiboot modules and command lines", kernel.load_addr + offset_mods,
                   size - offset_mods, reserved);
-  const std::vector<MemoryMapEntry> map =
-      config.memory_map.empty() ? memory.address_map().memory_map() : config.memory_map;
+  const std::vector<MemoryMapEntry> map = reported_memory_map(config.memory_map, memory);
   if (map.size() * kMmapEntrySize > kMultibootInfoAddr - kMultibootMmapAddr)
     throw LoadError("the memory map does not fit below the multiboot information");
 

@@ -28,7 +28,36 @@ head -c 100 "$guest" >"$work/truncated"
 cp "$guest" "$work/bad_phoff"
 printf '\xff\xff\xff\xff' | dd of="$work/bad_phoff" bs=1 seek=32 conv=notrunc status=none
 
+# A bzImage header (protocol 2.15, 64-bit, relocatable to 16 MiB, init_size 8 MiB)
+# in front of 4 KiB of protected-mode kernel; loader/linux_boot.h has the fields.
+put_le() {  # put_le FILE OFFSET SIZE VALUE: VALUE little-endian at OFFSET
+  local bytes="" i
+  for ((i = 0; i < $3; i++)); do bytes+=$(printf '\\%03o' $(( ($4 >> (8 * i)) & 0xff ))); done
+  printf "$bytes" | dd of="$1" bs=1 seek=$(($2)) conv=notrunc status=none
+}
+bz="$work/bzImage"
+head -c $((5 * 512 + 0x1000)) /dev/zero >"$bz"
+printf 'HdrS' | dd of="$bz" bs=1 seek=$((0x202)) conv=notrunc status=none
+for field in 0x1f1:1:4 0x1f4:4:0x100 0x1fe:2:0xaa55 0x200:1:0xeb 0x201:1:0x6a 0x206:2:0x020f 0x211:1:1 \
+             0x214:4:0x100000 0x22c:4:0x7fffffff 0x230:4:0x200000 0x234:1:1 0x236:2:3 0x238:4:2047 \
+             0x258:8:0x1000000 0x260:4:0x800000; do
+  IFS=: read -r offset size value <<<"$field"
+  put_le "$bz" "$offset" "$size" "$value"
+done
+cp "$bz" "$work/bad_boot_flag"
+put_le "$work/bad_boot_flag" 0x1fe 2 0x1234
+cp "$bz" "$work/old_protocol"
+put_le "$work/old_protocol" 0x206 2 0x0205
+head -c $((0x230)) "$bz" >"$work/truncated_bzimage"
+truncate -s 30M "$work/big_initrd"
+
 expect garbage 2 "not a multiboot kernel or an ELF" -- "$work/garbage"
+expect corrupt_bzimage 2 "bad boot flag 0x1234 at 0x1fe" -- "$work/bad_boot_flag"
+expect old_bzimage 2 "boot protocol version 2.05 is too old" -- "$work/old_protocol"
+expect truncated_bzimage 2 "inside its setup header \(truncated\?\)" -- "$work/truncated_bzimage"
+expect missing_initrd 2 "initrd '.*no-such-initrd': .*not a readable file" -- --initrd "$work/no-such-initrd" "$bz"
+expect oversized_initrd 2 "the initrd '.*big_initrd' \(0x1e00000 bytes\) does not fit in RAM" -- -m 32M --initrd "$work/big_initrd" "$bz"
+expect bzimage_ram_for_init_size 2 "needs 0x800000 bytes of RAM from 0x1000000 for its init_size \(use -m 25M or more\)" -- -m 16M "$bz"
 expect truncated 2 "truncated|outside the file" -- "$work/truncated"
 expect bad_program_headers 2 "outside the file|truncated" -- "$work/bad_phoff"
 expect missing 2 "not a readable file" -- "$work/does-not-exist"

@@ -602,13 +602,10 @@ TEST_F(LoaderTest, OptionsThatDoNotApply) {
   auto c = config();
   c.append = "x";
   EXPECT_EQ(error_of(make_elf64(0x100010, 0x100000, 0x100), c),
-            "--append and --initrd need a multiboot kernel (no multiboot header in the first 8 KiB)");
+            "--append and --initrd need a multiboot kernel or a bzImage (no multiboot header in the first 8 KiB)");
   auto real_without_load = config();
   real_without_load.entry_mode = EntryMode::Real;
   EXPECT_EQ(error_of(make_elf64(0x100010, 0x100000, 0x100), real_without_load), "--entry-mode needs --load ADDR");
-  std::vector<uint8_t> bz(0x400, 0);
-  std::memcpy(bz.data() + 0x202, "HdrS", 4);
-  EXPECT_EQ(error_of(bz), "Linux bzImage kernels are not supported yet");
   EXPECT_EQ(error_of(std::vector<uint8_t>(100, 0x90)),
             "not a multiboot kernel or an ELF executable (load a flat binary with --load ADDR)");
 }
@@ -666,7 +663,7 @@ TEST_F(LoaderTest, BadFlatBinaries) {
   EXPECT_EQ(error_of(std::vector<uint8_t>(0x300, 0), c),
             "the flat binary (0x200-0x500) overlaps the interrupt vector table at 0x0-0x400");
   c.append = "x";
-  EXPECT_EQ(error_of(std::vector<uint8_t>(0x20, 0), c), "--append and --initrd need a multiboot kernel, not --load");
+  EXPECT_EQ(error_of(std::vector<uint8_t>(0x20, 0), c), "--append and --initrd need a multiboot kernel or a bzImage, not --load");
 }
 
 // ---- robustness -------------------------------------------------------------------------

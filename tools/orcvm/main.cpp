@@ -84,9 +84,11 @@ int main(int argc, char** argv) {
       ("smp", po::value<std::string>()->default_value("1"), "number of CPUs (only 1 is supported)");
   po::options_description boot("Kernel loading (docs/loaders.md)");
   boot.add_options()
-      ("append", po::value<std::string>(), "multiboot: kernel command line (after the kernel path, as QEMU passes it)")
+      ("append", po::value<std::string>(),
+       "kernel command line (multiboot: after the kernel path, as QEMU passes it; bzImage: as given)")
       ("initrd", po::value<std::string>(),
-       "multiboot: modules, comma separated, each 'FILE[ ARGS]' (its command line); ',,' is a literal comma")
+       "bzImage: the initial RAM disk FILE; multiboot: modules, comma separated, each 'FILE[ ARGS]' (its command "
+       "line), ',,' a literal comma")
       ("load", po::value<std::string>(), "load KERNEL as a flat binary at physical address ADDR and enter it there")
       ("entry-mode", po::value<std::string>(),
        "with --load: 'protected' (32-bit flat, the default) or 'real' (real mode at CS:IP = ADDR>>4:ADDR&0xf)");
@@ -182,6 +184,8 @@ int main(int argc, char** argv) {
     const std::vector<uint8_t> image = read_kernel_file(kernel, boot_config, config.ram_size);
     Machine machine(config);
     machine.boot([&](Machine& m) {  // again after each restart, into cleared RAM
+      boot_config.memory_map = m.platform().e820();
+      boot_config.acpi_rsdp = m.platform().acpi_tables().rsdp;
       load_kernel(image, boot_config, m.memory(), m.vcpu().cpu());
     });
     // Only a command line and kernel that passed every check may create or truncate files.
