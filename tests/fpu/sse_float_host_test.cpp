@@ -12,22 +12,20 @@
 #if defined(__x86_64__)
 
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <csetjmp>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <random>
-#include <string_view>
 #include <ucontext.h>
 #include <utility>
 
 #include "runtime/fpu/float_format.h"
 #include "runtime/fpu/sse_float.h"
 #include "tests/fpu/lane.h"
+#include "tests/fpu/seed.h"
 
 namespace orcvm::fpu::test {
 namespace {
@@ -140,24 +138,6 @@ HostLane run_on_host(HostInstruction instruction, uint64_t a, uint64_t b, uint32
 
 // ---- sampling
 
-uint64_t run_seed() {
-  static const uint64_t seed = [] {
-    if (const char* fixed = std::getenv("ORCVM_SEED")) {
-      uint64_t value = 0;
-      const std::string_view text(fixed);
-      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (error != std::errc() || end != text.data() + text.size()) {
-        std::fprintf(stderr, "ORCVM_SEED must be a decimal number, not '%s'\n", fixed);
-        std::exit(2);
-      }
-      return value;
-    }
-    std::random_device device;
-    return (uint64_t(device()) << 32) | device();
-  }();
-  return seed;
-}
-
 template <class Host, class Bits> Host from_bits(Bits bits) {
   static_assert(sizeof(Host) == sizeof(Bits));
   Host value;
@@ -175,7 +155,7 @@ class Sampler {
   // Each test draws from the run seed and its own name, so it replays on its own.
   Sampler() {
     const uint64_t seed = run_seed();
-    std::printf("seed %llu (ORCVM_SEED=%llu replays this run)\n", (unsigned long long)seed, (unsigned long long)seed);
+    print_seed(seed);
     uint64_t stream = seed ^ 0xcbf29ce484222325;
     for (const char* c = ::testing::UnitTest::GetInstance()->current_test_info()->name(); *c; ++c)
       stream = (stream ^ uint8_t(*c)) * 0x100000001b3;
