@@ -31,7 +31,8 @@ template <class T> constexpr bool rounds_up(Rounding rounding, bool negative, T 
 
 // The masked response to overflow: infinity, or the largest finite value when the
 // rounding direction points toward zero (SDM Vol. 1, Table 4-10), always inexact.
-// Unmasked, PE comes only with a result inexact at the format's precision.
+// Unmasked, PE comes only with a result inexact at the format's precision (with
+// an unbounded exponent).
 template <class F>
 typename F::Bits overflow(bool negative, bool inexact, uint32_t control, uint32_t* flags) {
   const Rounding rounding = rounding_of(control);
@@ -42,8 +43,8 @@ typename F::Bits overflow(bool negative, bool inexact, uint32_t control, uint32_
 }
 
 // (-1)^negative * significand * 2^exponent rounded to F. significand is nonzero and
-// holds the value exactly, or truncated with a sticky one in bit 0 and at least
-// two bits of it below the format's last bit once its leading one is counted.
+// holds the value exactly, or truncated with a sticky one ORed into bit 0 and at
+// least two significant bits more than F's precision.
 template <class F, class T>
 typename F::Bits round_to_format(bool negative, T significand, int exponent, uint32_t control, uint32_t* flags) {
   using Bits = typename F::Bits;

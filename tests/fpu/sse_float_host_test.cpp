@@ -231,6 +231,7 @@ class Sampler {
     using Bits = typename F::Bits;
     using Host = std::conditional_t<sizeof(Bits) == 4, float, double>;
     const Bits a = Bits(F::kBias + int(below(41)) - 20) << F::kFractionBits | (Bits(bits()) & F::kFractionMask);
+    // The hidden bit alone, as an encoding, is the smallest normal.
     const Host target = from_bits<Host>(one_in(2) ? F::kHiddenBit : F::kMaxNormal);
     const bool product = one_in(2);
     const Host b = product ? target / from_bits<Host>(a) : from_bits<Host>(a) / target;
