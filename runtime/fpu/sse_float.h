@@ -34,8 +34,14 @@ constexpr uint32_t unmasked(uint32_t flags, uint32_t control) {
 enum class ArithOp : uint8_t { Add, Sub, Mul, Div, Min, Max, Sqrt };
 
 // One lane of `op` under `control` (an MXCSR value: RC, DAZ, FTZ and the masks,
-// which decide what underflow flags and returns). Returns the result and ORs the
-// flags the lane raises into *flags.
+// which decide the responses to exceptions; its flag bits are ignored). Returns
+// the result and ORs the flags the lane raises into *flags. A lane that raises an
+// unmasked exception returns a value that must not be written. An unmasked DE
+// stops the computation, so no post-computation flag follows it; an unmasked OE
+// or UE comes with PE only when the result is inexact at an unbounded exponent,
+// as the hardware reports them. For packed instructions, when any lane raises an
+// unmasked IE, DE or ZE, the hardware reports only the IE, DE and ZE flags of all
+// lanes (SDM Vol. 1, 11.5.3).
 uint32_t arith32(ArithOp op, uint32_t a, uint32_t b, uint32_t control, uint32_t* flags);
 uint64_t arith64(ArithOp op, uint64_t a, uint64_t b, uint32_t control, uint32_t* flags);
 
@@ -67,8 +73,9 @@ int64_t f64_to_i64(uint64_t a, bool truncate, uint32_t control, uint32_t* flags)
 
 // RCPSS/RCPPS and RSQRTSS/RSQRTPS: approximations within the SDM's bound
 // (|relative error| <= 1.5 * 2^-12), raising no flags; docs/semantics.md says how
-// they differ from a vendor's tables.
-uint32_t reciprocal32(uint32_t a, uint32_t control);
-uint32_t reciprocal_sqrt32(uint32_t a, uint32_t control);
+// they differ from a vendor's tables. MXCSR does not matter: rounding control is
+// ignored and a denormal operand is read as a zero whatever DAZ says.
+uint32_t reciprocal32(uint32_t a);
+uint32_t reciprocal_sqrt32(uint32_t a);
 
 }  // namespace orcvm::fpu
