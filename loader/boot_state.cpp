@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "runtime/fpu/sse_float.h"
+
 namespace orcvm {
 
 namespace {
@@ -67,10 +69,8 @@ void reset_cpu(CpuState& cpu) {
   cpu.xcr0 = 1;
   cpu.pat = 0x0007040600070406ull;
   cpu.apic_base = 0xfee00000 | (1u << 11) | (1u << 8);  // enabled, BSP
-  const uint16_t fcw = 0x037f;
-  const uint32_t mxcsr = 0x1f80;
-  std::memcpy(cpu.fxsave + 0, &fcw, sizeof fcw);
-  std::memcpy(cpu.fxsave + 24, &mxcsr, sizeof mxcsr);
+  cpu.fpu.control = x87::ControlAfterInit;
+  cpu.fpu.mxcsr = fpu::mxcsr::PowerOn;
 }
 
 void enter_protected_mode_flat(PhysicalMemory& memory, CpuState& cpu, uint32_t eip,

@@ -12,6 +12,7 @@
 #include "ir/semantics/control.h"
 #include "ir/semantics/data_move.h"
 #include "ir/semantics/exchange.h"
+#include "ir/semantics/fpu_control.h"
 #include "ir/semantics/muldiv.h"
 #include "ir/semantics/opcode_pattern.h"
 #include "ir/semantics/privileged.h"
@@ -200,8 +201,21 @@ std::vector<Binding<E>> make_bindings() {
   bind(op(0x62).memory().outside_64_bit_mode(), &Bound<E>);
   bind(op0f(0xae).with_reg(7).memory(), &Clflush<E>);
   bind(op0f(0xae).with_reg(7).memory().with_prefix(P66), &Clflush<E>);  // CLFLUSHOPT
+
+  // x87: the control instructions; the rest checks #NM and raises #UD until the
+  // arithmetic is emulated.
   bind_range(op(0xd8), 0xdf, &RuntimeOnly<E, Helper::X87Unavailable>);
   bind(op(0x9b), &RuntimeOnly<E, Helper::Fwait>);
+  bind(op(0xdb).with_reg(4).with_rm(3), &RuntimeOnly<E, Helper::Fninit>);
+  bind(op(0xdb).with_reg(4).with_rm(2), &RuntimeOnly<E, Helper::Fnclex>);
+  bind(op(0xdf).with_reg(4).with_rm(0), &X87StoreWord<E, X87Word::Status>);  // FNSTSW AX
+  bind(op(0xdd).with_reg(7).memory(), &X87StoreWord<E, X87Word::Status>);
+  bind(op(0xd9).with_reg(7).memory(), &X87StoreWord<E, X87Word::Control>);
+  bind(op(0xd9).with_reg(5).memory(), &Fldcw<E>);
+  bind(op0f(0xae).with_reg(0).memory(), &FxImage<E, Helper::Fxsave>);
+  bind(op0f(0xae).with_reg(1).memory(), &FxImage<E, Helper::Fxrstor>);
+  bind(op0f(0xae).with_reg(2).memory(), &Ldmxcsr<E>);
+  bind(op0f(0xae).with_reg(3).memory(), &Stmxcsr<E>);
   bind(op(0xcf), &Iret<E>);
   bind(op(0xc4).memory().outside_64_bit_mode(), &LoadFarPointer<E, Seg::ES>);
   bind(op(0xc5).memory().outside_64_bit_mode(), &LoadFarPointer<E, Seg::DS>);

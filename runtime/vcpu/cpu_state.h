@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "runtime/vcpu/fpu_state.h"
+
 namespace orcvm {
 
 enum Gpr : uint8_t { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
@@ -61,7 +63,8 @@ struct CpuState {
   uint64_t tsc_offset, pat, apic_base, misc_enable, tsc_aux, tsc_deadline, mtrr_def_type;
   uint64_t mtrr[0x70];  // variable and fixed-range MTRRs, by MSR index & 0x7f
 
-  alignas(16) uint8_t fxsave[512];  // x87/SSE state in FXSAVE layout
+  FpuState fpu;
+  alignas(32) uint64_t vec[16][4];  // XMMi in vec[i][0..1] (low lane first); YMMi's upper half in [2..3]
 
   PendingException exception;
   uint8_t nmi_blocked;       // from NMI delivery until the next IRET

@@ -123,7 +123,7 @@ bool load_segment(ExecContext* ctx, Seg seg, uint16_t selector, LoadOrigin origi
     return true;
   }
   const unsigned rpl = selector & 3, cpl = c.cpl;
-  const bool long64 = (c.efer & efer::LMA) && (c.seg[static_cast<int>(Seg::CS)].attrs & segattr::Long);
+  const bool long64 = in_64_bit_code(c);
   if ((selector & ~3u) == 0) {
     // A null selector: allowed except for SS, where only 64-bit mode below CPL 3 accepts it.
     if (seg == Seg::SS && !(long64 && cpl != 3 && rpl == cpl)) {

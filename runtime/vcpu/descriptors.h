@@ -15,6 +15,11 @@ constexpr uint16_t TypeMask = 0xf, Accessed = 1, S = 1u << 4, Present = 1u << 7,
 constexpr unsigned DplShift = 5;
 }  // namespace segattr
 
+// 64-bit mode: IA-32e mode with a 64-bit code segment (not compatibility mode).
+inline bool in_64_bit_code(const CpuState& c) {
+  return (c.efer & efer::LMA) && (c.seg[static_cast<int>(Seg::CS)].attrs & segattr::Long);
+}
+
 namespace systype {  // system descriptor types (SDM Vol. 3, Table 3-2)
 constexpr unsigned Tss16 = 1, Ldt = 2, CallGate16 = 4, TaskGate = 5, Tss32 = 9, CallGate32 = 0xc;
 constexpr unsigned TssBusy = 2;  // the bit that marks a TSS busy

@@ -38,7 +38,7 @@ struct GuestStack {
   static GuestStack current(ExecContext* ctx) {
     const CpuState& c = ctx->cpu;
     const SegmentReg& ss = c.seg[static_cast<int>(Seg::SS)];
-    const bool flat64 = (c.efer & efer::LMA) && (c.seg[static_cast<int>(Seg::CS)].attrs & segattr::Long);
+    const bool flat64 = in_64_bit_code(c);
     const uint64_t mask = flat64 ? ~0ull : stack_width_mask(ss);
     return GuestStack{ctx, flat64 ? 0 : ss.base, c.gpr[RSP] & mask, mask,
                       stack_access(c.cpl) | access_how::AlignChecked};

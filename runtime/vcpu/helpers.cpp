@@ -25,9 +25,7 @@ void raise_exception(ExecContext* ctx, uint8_t vector, uint32_t error_code, bool
   ex.rip = ctx->cpu.rip;
 }
 
-namespace {
 unsigned bank_of(const ExecContext* ctx) { return ctx->cpu.cpl == 3 ? TlbBank::User : TlbBank::Supervisor; }
-}  // namespace
 
 uint64_t helper_Cpuid(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
   uint64_t* r = ctx->cpu.gpr;

@@ -22,4 +22,7 @@ std::vector<std::pair<std::string, void*>> runtime_symbols();
 // instruction).
 void raise_exception(ExecContext* ctx, uint8_t vector, uint32_t error_code = 0, bool has_error_code = false);
 
+// The soft-TLB bank of the current privilege, for helpers that access guest memory.
+unsigned bank_of(const ExecContext* ctx);
+
 }  // namespace orcvm

@@ -16,11 +16,9 @@ namespace orcvm {
 
 namespace {
 
-
 CpuState& cpu(ExecContext* ctx) { return ctx->cpu; }
 SegmentReg& seg(CpuState& c, Seg s) { return c.seg[static_cast<int>(s)]; }
 bool protected_mode(const CpuState& c) { return (c.cr0 & cr0::PE) && !(c.rflags & rflags::VM); }
-bool long64(const CpuState& c) { return (c.efer & efer::LMA) && (c.seg[1].attrs & segattr::Long); }
 void gp(ExecContext* ctx, uint32_t error = 0) { raise_exception(ctx, vector::GP, error, true); }
 void ud(ExecContext* ctx) { raise_exception(ctx, vector::UD); }
 
@@ -307,7 +305,7 @@ uint64_t helper_FarReturn(ExecContext* ctx, uint64_t bits, uint64_t release, uin
 
 uint64_t helper_LoadDescriptorTable(ExecContext* ctx, uint64_t which, uint64_t limit, uint64_t base) {
   if (!require_cpl0(ctx)) return 0;
-  if (long64(cpu(ctx)) && !canonical(base)) {
+  if (in_64_bit_code(cpu(ctx)) && !canonical(base)) {
     gp(ctx);
     return 0;
   }
@@ -392,7 +390,7 @@ uint64_t helper_Wrmsr(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
 
 uint64_t helper_Swapgs(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
   CpuState& c = cpu(ctx);
-  if (!long64(c)) {
+  if (!in_64_bit_code(c)) {
     ud(ctx);
     return 0;
   }
@@ -405,7 +403,7 @@ uint64_t helper_Swapgs(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
 // R11 = RFLAGS; RFLAGS &= ~SFMASK.
 uint64_t helper_Syscall(ExecContext* ctx, uint64_t return_rip, uint64_t, uint64_t) {
   CpuState& c = cpu(ctx);
-  if (!(c.efer & efer::LMA) || !(c.efer & efer::SCE) || !long64(c)) {
+  if (!(c.efer & efer::LMA) || !(c.efer & efer::SCE) || !in_64_bit_code(c)) {
     ud(ctx);
     return 0;
   }
@@ -422,7 +420,7 @@ uint64_t helper_Syscall(ExecContext* ctx, uint64_t return_rip, uint64_t, uint64_
 
 uint64_t helper_Sysret(ExecContext* ctx, uint64_t bits, uint64_t, uint64_t) {
   CpuState& c = cpu(ctx);
-  if (!(c.efer & efer::LMA) || !(c.efer & efer::SCE) || !long64(c)) {
+  if (!(c.efer & efer::LMA) || !(c.efer & efer::SCE) || !in_64_bit_code(c)) {
     ud(ctx);
     return 0;
   }
@@ -570,18 +568,5 @@ uint64_t helper_AccessRights(ExecContext* ctx, uint64_t selector, uint64_t kind,
 namespace orcvm {
 
 uint64_t helper_ReadCr0(ExecContext* ctx, uint64_t, uint64_t, uint64_t) { return ctx->cpu.cr0; }
-
-uint64_t helper_X87Unavailable(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
-  if (ctx->cpu.cr0 & (cr0::EM | cr0::TS)) {
-    raise_exception(ctx, 7);
-    return 0;
-  }
-  return helper_Unimplemented(ctx, 0, 0, 0);
-}
-
-uint64_t helper_Fwait(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
-  if ((ctx->cpu.cr0 & cr0::TS) && (ctx->cpu.cr0 & cr0::MP)) raise_exception(ctx, 7);
-  return 0;
-}
 
 }  // namespace orcvm
