@@ -2,8 +2,12 @@
  * orcvm only: FXSAVE writes FOP (QEMU leaves the bytes), FLDCW is a waiting
  * instruction that reports a pending unmasked exception first (SDM Vol. 1,
  * 8.6.1: only the FN- forms do not wait), and a reserved MXCSR bit in LDMXCSR's
- * operand or FXRSTOR's image raises #GP(0) and loads nothing. */
+ * operand or FXRSTOR's image raises #GP(0) and loads nothing. With CR0.EM and
+ * CR0.TS both set an SSE instruction raises #UD, not #NM (SDM Vol. 3, 13.2:
+ * with EM set, SSE instructions are invalid opcodes; QEMU 7.2 checks TS first). */
 #include "fpu_snippets.h"
+
+SNIPPET(do_pxor, "", "pxor %xmm1, %xmm0", "");
 
 void kmain(void) {
   enable_fpu();
@@ -41,4 +45,10 @@ void kmain(void) {
   run(do_stmxcsr);
   check_eq("reserved.fxrstor.mxcsr_unchanged", dword_value, 0x1f80);
   check_eq("reserved.fxrstor.fcw_unchanged", fnstcw(), 0x037f);
+
+  section("CR0.EM and CR0.TS: #UD before #NM");
+  const uptr cr0 = read_cr0();
+  write_cr0(cr0 | CR0_EM | CR0_TS);
+  expect_fault("em_ts.pxor", do_pxor, VEC_UD);
+  write_cr0(cr0);
 }

@@ -3,12 +3,7 @@
 #pragma once
 #include "sys.h"
 
-#define CR0_MP (1u << 1)
-#define CR0_EM (1u << 2)
-#define CR0_TS (1u << 3)
-#define CR0_NE (1u << 5)
-#define CR4_OSFXSR (1u << 9)
-#define CR4_OSXMMEXCPT (1u << 10)
+#define CR4_OSXMMEXCPT 0x400u
 
 u8 image[512] ALIGNED(16);
 u8 image2[512 + 16] ALIGNED(16);

@@ -176,6 +176,10 @@ void LlvmEmitter::check_alignment(llvm::Value* linear, unsigned bytes) {
   raise_if(Value<1>{misaligned}, vector::AC, 0);
 }
 
+void LlvmEmitter::require_alignment(llvm::Value* linear, unsigned bytes) {
+  raise_if(Value<1>{b_.CreateICmpNE(b_.CreateAnd(linear, bytes - 1), b_.getInt64(0))}, vector::GP, 0);
+}
+
 llvm::Value* LlvmEmitter::memory_load(llvm::Value* linear, unsigned bits, Seg seg) {
   count_memory_access();
   check_alignment(linear, bits / 8);
@@ -191,10 +195,21 @@ llvm::Value* LlvmEmitter::memory_load(llvm::Value* linear, unsigned bits, Seg se
   b_.CreateBr(join);
   b_.SetInsertPoint(slow);
   auto read = declare(module_, "orcvm_mem_read", ty<64>(), {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>(), ty<64>()});
-  llvm::Value* slow_value = b_.CreateCall(read, {ctx_, linear, b_.getInt64(bits / 8), b_.getInt64(how(seg, false)),
-                                                 b_.getInt64(insn_->rip)});
-  check_pending_exception();
-  slow_value = b_.CreateTrunc(slow_value, b_.getIntNTy(bits));
+  // 16 bytes are read as two halves: a fault in the second leaves nothing to undo.
+  auto read_part = [&](llvm::Value* address, unsigned part_bits) {
+    llvm::Value* v = b_.CreateCall(read, {ctx_, address, b_.getInt64(part_bits / 8), b_.getInt64(how(seg, false)),
+                                          b_.getInt64(insn_->rip)});
+    check_pending_exception();
+    return v;
+  };
+  llvm::Value* slow_value;
+  if (bits == 128) {
+    llvm::Value* low = b_.CreateZExt(read_part(linear, 64), ty<128>());
+    llvm::Value* high = b_.CreateZExt(read_part(b_.CreateAdd(linear, b_.getInt64(8)), 64), ty<128>());
+    slow_value = b_.CreateOr(low, b_.CreateShl(high, 64));
+  } else {
+    slow_value = b_.CreateTrunc(read_part(linear, bits), b_.getIntNTy(bits));
+  }
   llvm::BasicBlock* slow_end = b_.GetInsertBlock();
   b_.CreateBr(join);
   b_.SetInsertPoint(join);
@@ -219,10 +234,17 @@ void LlvmEmitter::memory_store(llvm::Value* linear, llvm::Value* value, unsigned
   store->setMetadata(llvm::LLVMContext::MD_tbaa, tbaa_guest_);
   b_.CreateBr(join);
   b_.SetInsertPoint(slow);
-  auto write = declare(module_, "orcvm_mem_write", b_.getVoidTy(),
-                       {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>(), ty<64>(), ty<64>()});
-  b_.CreateCall(write, {ctx_, linear, b_.getInt64(bits / 8), b_.CreateZExt(value, ty<64>()),
-                        b_.getInt64(how(seg, false)), b_.getInt64(insn_->rip)});
+  if (bits == 128) {
+    auto write = declare(module_, "orcvm_mem_write128", b_.getVoidTy(),
+                         {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>(), ty<64>(), ty<64>()});
+    b_.CreateCall(write, {ctx_, linear, b_.CreateTrunc(value, ty<64>()), b_.CreateTrunc(b_.CreateLShr(value, 64), ty<64>()),
+                          b_.getInt64(how(seg, false)), b_.getInt64(insn_->rip)});
+  } else {
+    auto write = declare(module_, "orcvm_mem_write", b_.getVoidTy(),
+                         {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>(), ty<64>(), ty<64>()});
+    b_.CreateCall(write, {ctx_, linear, b_.getInt64(bits / 8), b_.CreateZExt(value, ty<64>()),
+                          b_.getInt64(how(seg, false)), b_.getInt64(insn_->rip)});
+  }
   check_pending_exception();
   b_.CreateBr(join);
   b_.SetInsertPoint(join);

@@ -112,14 +112,33 @@ class LlvmEmitter {
   void set_df(Value<1> v);
 
   template <unsigned W> Value<W> load(Seg seg, Value<64> ea) {
-    static_assert(W <= 64);
+    static_assert(W <= 64 || W == 128);
     check_segment(seg, ea.v, W, false);
     return {memory_load(linear_address(seg, ea.v), W, seg)};
   }
   template <unsigned W> void store(Seg seg, Value<64> ea, Value<W> v) {
-    static_assert(W <= 64);
+    static_assert(W <= 64 || W == 128);
     check_segment(seg, ea.v, W, true);
     memory_store(linear_address(seg, ea.v), v.v, W, seg);
+  }
+  template <unsigned W> Value<W> load_aligned(Seg seg, Value<64> ea) {
+    require_alignment(linear_address(seg, ea.v), W / 8);
+    return load<W>(seg, ea);
+  }
+  template <unsigned W> void store_aligned(Seg seg, Value<64> ea, Value<W> v) {
+    require_alignment(linear_address(seg, ea.v), W / 8);
+    store<W>(seg, ea, v);
+  }
+
+  Value<128> get_xmm(unsigned n) { return {load_state(ty<128>(), xmm_offset(n))}; }
+  void set_xmm(unsigned n, Value<128> v) { store_state(v.v, xmm_offset(n)); }
+  template <unsigned L> Value<128> vadd(Value<128> a, Value<128> c) { return lanes<L>(a, c, llvm::Instruction::Add); }
+  template <unsigned L> Value<128> vsub(Value<128> a, Value<128> c) { return lanes<L>(a, c, llvm::Instruction::Sub); }
+  template <unsigned L> Value<128> vcmpeq(Value<128> a, Value<128> c) { return compare_lanes<L>(a, c, llvm::CmpInst::ICMP_EQ); }
+  template <unsigned L> Value<128> vcmpgt(Value<128> a, Value<128> c) { return compare_lanes<L>(a, c, llvm::CmpInst::ICMP_SGT); }
+  template <unsigned L> Value<32> movemask(Value<128> a) {
+    llvm::Value* negative = b_.CreateICmpSLT(as_lanes<L>(a.v), llvm::Constant::getNullValue(lane_type<L>()));
+    return {b_.CreateZExt(b_.CreateBitCast(negative, b_.getIntNTy(128 / L)), ty<32>())};
   }
   // One translation serves the read and the write.
   template <unsigned W, class F>
@@ -212,6 +231,18 @@ class LlvmEmitter {
   void store_state(llvm::Value* v, size_t offset);
   static size_t flag_offset(sem::Flag f) { return offsetof(ExecContext, cpu.cf) + static_cast<size_t>(f); }
 
+  static size_t xmm_offset(unsigned n) { return offsetof(ExecContext, cpu.vec) + sizeof(CpuState::vec[0]) * n; }
+  template <unsigned L> llvm::VectorType* lane_type() { return llvm::FixedVectorType::get(ty<L>(), 128 / L); }
+  template <unsigned L> llvm::Value* as_lanes(llvm::Value* v) { return b_.CreateBitCast(v, lane_type<L>()); }
+  template <unsigned L> Value<128> lanes(Value<128> a, Value<128> c, llvm::Instruction::BinaryOps op) {
+    return {b_.CreateBitCast(b_.CreateBinOp(op, as_lanes<L>(a.v), as_lanes<L>(c.v)), ty<128>())};
+  }
+  template <unsigned L> Value<128> compare_lanes(Value<128> a, Value<128> c, llvm::CmpInst::Predicate p) {
+    llvm::Value* mask = b_.CreateSExt(b_.CreateICmp(p, as_lanes<L>(a.v), as_lanes<L>(c.v)), lane_type<L>());
+    return {b_.CreateBitCast(mask, ty<128>())};
+  }
+  // #GP(0) unless linear is a multiple of bytes (SSE's aligned operands).
+  void require_alignment(llvm::Value* linear, unsigned bytes);
   llvm::Value* linear_address(Seg seg, llvm::Value* ea);
   // Limit and type check of an access, for the segments the block's mode marks.
   void check_segment(Seg seg, llvm::Value* ea, unsigned bits, bool write);

@@ -17,6 +17,7 @@
 #include "ir/semantics/opcode_pattern.h"
 #include "ir/semantics/privileged.h"
 #include "ir/semantics/shift.h"
+#include "ir/semantics/sse.h"
 #include "ir/semantics/stack.h"
 #include "ir/semantics/string.h"
 #include "ir/semantics/system.h"
@@ -248,6 +249,52 @@ std::vector<Binding<E>> make_bindings() {
   bind(op0f(0x07), &SystemReturn<E, Helper::Sysret>);
   bind(op0f(0x34), &Sysenter<E>);
   bind(op0f(0x35), &SystemReturn<E, Helper::Sysexit>);
+
+  // SSE and SSE2 (legacy encodings): moves, logic, integer lanes.
+  constexpr auto Aligned = Alignment::Required, Unaligned = Alignment::Any;
+  for (SimdPrefix p : {SimdPrefix::None, P66}) {
+    bind(op0f(0x10).with_prefix(p), &MovVector<E, Unaligned>);  // MOVUPS/MOVUPD
+    bind(op0f(0x11).with_prefix(p), &MovVector<E, Unaligned>);
+    bind(op0f(0x28).with_prefix(p), &MovVector<E, Aligned>);    // MOVAPS/MOVAPD
+    bind(op0f(0x29).with_prefix(p), &MovVector<E, Aligned>);
+    bind(op0f(0x2b).with_prefix(p).memory(), &MovVector<E, Aligned>);  // MOVNTPS/MOVNTPD
+    bind(op0f(0x54).with_prefix(p), &VectorArith<E, VectorOp::And>);
+    bind(op0f(0x55).with_prefix(p), &VectorArith<E, VectorOp::AndNot>);
+    bind(op0f(0x56).with_prefix(p), &VectorArith<E, VectorOp::Or>);
+    bind(op0f(0x57).with_prefix(p), &VectorArith<E, VectorOp::Xor>);
+  }
+  bind(op0f(0x10).with_prefix(PF3), &MovScalar<E, 32>);
+  bind(op0f(0x11).with_prefix(PF3), &MovScalar<E, 32>);
+  bind(op0f(0x10).with_prefix(PF2), &MovScalar<E, 64>);
+  bind(op0f(0x11).with_prefix(PF2), &MovScalar<E, 64>);
+  bind(op0f(0x6f).with_prefix(P66), &MovVector<E, Aligned>);    // MOVDQA
+  bind(op0f(0x7f).with_prefix(P66), &MovVector<E, Aligned>);
+  bind(op0f(0x6f).with_prefix(PF3), &MovVector<E, Unaligned>);  // MOVDQU
+  bind(op0f(0x7f).with_prefix(PF3), &MovVector<E, Unaligned>);
+  bind(op0f(0xe7).with_prefix(P66).memory(), &MovVector<E, Aligned>);  // MOVNTDQ
+  bind(op0f(0x6e).with_prefix(P66), &MovToVector<E>);
+  bind(op0f(0x7e).with_prefix(P66), &MovFromVector<E>);
+  bind(op0f(0x7e).with_prefix(PF3), &MovQuadword<E>);
+  bind(op0f(0xd6).with_prefix(P66), &MovQuadword<E>);
+  bind(op0f(0xdb).with_prefix(P66), &VectorArith<E, VectorOp::And>);     // PAND
+  bind(op0f(0xdf).with_prefix(P66), &VectorArith<E, VectorOp::AndNot>);  // PANDN
+  bind(op0f(0xeb).with_prefix(P66), &VectorArith<E, VectorOp::Or>);      // POR
+  bind(op0f(0xef).with_prefix(P66), &VectorArith<E, VectorOp::Xor>);     // PXOR
+  bind(op0f(0xfc).with_prefix(P66), &VectorArith<E, VectorOp::Add, 8>);
+  bind(op0f(0xfd).with_prefix(P66), &VectorArith<E, VectorOp::Add, 16>);
+  bind(op0f(0xfe).with_prefix(P66), &VectorArith<E, VectorOp::Add, 32>);
+  bind(op0f(0xd4).with_prefix(P66), &VectorArith<E, VectorOp::Add, 64>);
+  bind(op0f(0xf8).with_prefix(P66), &VectorArith<E, VectorOp::Sub, 8>);
+  bind(op0f(0xf9).with_prefix(P66), &VectorArith<E, VectorOp::Sub, 16>);
+  bind(op0f(0xfa).with_prefix(P66), &VectorArith<E, VectorOp::Sub, 32>);
+  bind(op0f(0xfb).with_prefix(P66), &VectorArith<E, VectorOp::Sub, 64>);
+  bind(op0f(0x74).with_prefix(P66), &VectorArith<E, VectorOp::CompareEqual, 8>);
+  bind(op0f(0x75).with_prefix(P66), &VectorArith<E, VectorOp::CompareEqual, 16>);
+  bind(op0f(0x76).with_prefix(P66), &VectorArith<E, VectorOp::CompareEqual, 32>);
+  bind(op0f(0x64).with_prefix(P66), &VectorArith<E, VectorOp::CompareGreater, 8>);
+  bind(op0f(0x65).with_prefix(P66), &VectorArith<E, VectorOp::CompareGreater, 16>);
+  bind(op0f(0x66).with_prefix(P66), &VectorArith<E, VectorOp::CompareGreater, 32>);
+  bind(op0f(0xd7).with_prefix(P66).registers(), &Pmovmskb<E>);
 
   // Hint NOPs (0F 18-1F, PREFETCHh among them; the memory forms of 1A/1B are
   // MPX's, not implemented), 0F 0D's register forms and PREFETCHW, ENDBR32/64,

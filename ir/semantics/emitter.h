@@ -10,8 +10,14 @@
 //               ctpop ctlz cttz bswap (x), ctlz/cttz of 0 give W
 //   compare     eq ne ult ule slt sle (x, y) -> Value<1>; select(c, x, y)
 //   registers   get_gpr(n) -> Value<64>, set_gpr(n, v); get_flag(f), set_flag(f, b);
-//               get_df() -> Value<1>, set_df(b)
-//   memory      load<W>(seg, ea), store<W>(seg, ea, v): may fault, leave state precise;
+//               get_df() -> Value<1>, set_df(b); get_xmm(n) -> Value<128>, set_xmm(n, v)
+//               (the low 128 bits; YMM's upper half is kept)
+//   lanes       on Value<128> as 128/L lanes of L bits: vadd vsub<L>(x, y),
+//               vcmpeq vcmpgt<L>(x, y) (signed; all-ones or zero lanes),
+//               movemask<L>(x) -> Value<32> (each lane's sign bit)
+//   memory      load<W>(seg, ea), store<W>(seg, ea, v) (W up to 64, or 128): may fault,
+//               leave state precise; load_aligned<W>, store_aligned<W>: #GP(0) first
+//               unless the linear address is W/8-aligned (SSE's aligned operands);
 //               update<W>(seg, ea, fn(old) -> new) -> {old, new}: a read-modify-write,
 //               whose read needs write permission; locked_update<W>(seg, ea, fn): the
 //               same done atomically (LOCK prefix, XCHG with memory)

@@ -23,6 +23,8 @@ struct BlockMode {
   // its limit and type (16/32-bit modes, runtime/vcpu/segment_checks.h).
   static constexpr uint32_t kSegCheckShift = 13;
   static constexpr uint32_t segment_check_bit(unsigned segment) { return 1u << (kSegCheckShift + segment); }
+  // SSE instructions fault: #UD with CR0.EM or without CR4.OSFXSR, else #NM with CR0.TS.
+  static constexpr uint32_t kSseUd = 1u << 19, kSseNm = 1u << 20;
 
   unsigned cpl() const { return bits & kCplMask; }
   unsigned iopl() const { return (bits >> kIoplShift) & 3; }

@@ -116,6 +116,10 @@ class InterpEmitter {
   void set_df(Value<1> b) { ctx_->cpu.rflags = (ctx_->cpu.rflags & ~rflags::DF) | (b.v ? rflags::DF : 0); }
 
   template <unsigned W> Value<W> load(Seg seg, Value<64> ea) { return read<W>(seg, ea, Access::Read); }
+  template <unsigned W> Value<W> load_aligned(Seg seg, Value<64> ea) {
+    require_alignment(seg, ea, W / 8);
+    return load<W>(seg, ea);
+  }
 
   template <unsigned W> void store(Seg seg, Value<64> ea, Value<W> v) {
     check_segment(seg, ea.v, W / 8, true);
@@ -125,8 +129,41 @@ class InterpEmitter {
       __builtin_memcpy(host, &v.v, W / 8);
       return;
     }
-    mmu_write(ctx_, linear, W / 8, static_cast<uint64_t>(v.v), how(seg, false));
+    if constexpr (W == 128)
+      mmu_write128(ctx_, linear, static_cast<uint64_t>(v.v), static_cast<uint64_t>(v.v >> 64), how(seg, false));
+    else
+      mmu_write(ctx_, linear, W / 8, static_cast<uint64_t>(v.v), how(seg, false));
     check_fault();
+  }
+  template <unsigned W> void store_aligned(Seg seg, Value<64> ea, Value<W> v) {
+    require_alignment(seg, ea, W / 8);
+    store<W>(seg, ea, v);
+  }
+
+  Value<128> get_xmm(unsigned n) {
+    const uint64_t* lanes = ctx_->cpu.vec[n];
+    return {(static_cast<unsigned __int128>(lanes[1]) << 64) | lanes[0]};
+  }
+  void set_xmm(unsigned n, Value<128> v) {
+    ctx_->cpu.vec[n][0] = static_cast<uint64_t>(v.v);
+    ctx_->cpu.vec[n][1] = static_cast<uint64_t>(v.v >> 64);
+  }
+  template <unsigned L> Value<128> vadd(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t x, uint64_t y, int64_t, int64_t) { return x + y; });
+  }
+  template <unsigned L> Value<128> vsub(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t x, uint64_t y, int64_t, int64_t) { return x - y; });
+  }
+  template <unsigned L> Value<128> vcmpeq(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t x, uint64_t y, int64_t, int64_t) { return x == y ? ~uint64_t{0} : 0; });
+  }
+  template <unsigned L> Value<128> vcmpgt(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t, uint64_t, int64_t x, int64_t y) { return x > y ? ~uint64_t{0} : 0; });
+  }
+  template <unsigned L> Value<32> movemask(Value<128> a) {
+    uint64_t mask = 0;
+    for (unsigned i = 0; i < 128 / L; ++i) mask |= static_cast<uint64_t>((a.v >> (i * L + L - 1)) & 1) << i;
+    return {mask};
   }
 
   template <unsigned W, class F>
@@ -201,6 +238,20 @@ class InterpEmitter {
   }
 
  private:
+  // Lane i of the result is f(lane i of a, of b, each also sign-extended).
+  template <unsigned L, class F> static Value<128> lanewise(Value<128> a, Value<128> b, F&& f) {
+    constexpr uint64_t kMask = L == 64 ? ~uint64_t{0} : (uint64_t{1} << L) - 1;
+    unsigned __int128 r = 0;
+    for (unsigned i = 0; i < 128 / L; ++i) {
+      const uint64_t x = static_cast<uint64_t>(a.v >> (i * L)) & kMask, y = static_cast<uint64_t>(b.v >> (i * L)) & kMask;
+      const auto sx = static_cast<int64_t>(x << (64 - L)) >> (64 - L), sy = static_cast<int64_t>(y << (64 - L)) >> (64 - L);
+      r |= static_cast<unsigned __int128>(f(x, y, sx, sy) & kMask) << (i * L);
+    }
+    return {r};
+  }
+  void require_alignment(Seg seg, Value<64> ea, unsigned bytes) {
+    if (linear_address(seg, ea.v) & (bytes - 1)) raise(vector::GP, 0);
+  }
   template <unsigned W> Value<W> read(Seg seg, Value<64> ea, Access access) {
     check_segment(seg, ea.v, W / 8, access == Access::Write);
     uint64_t linear = linear_address(seg, ea.v);
@@ -210,9 +261,17 @@ class InterpEmitter {
       __builtin_memcpy(&x, host, W / 8);
       return {x};
     }
-    uint64_t x = mmu_read(ctx_, linear, W / 8, how(seg, access == Access::Write));
-    check_fault();
-    return Value<W>::make(x);
+    if constexpr (W == 128) {
+      const uint64_t low = mmu_read(ctx_, linear, 8, how(seg, access == Access::Write));
+      check_fault();
+      const uint64_t high = mmu_read(ctx_, linear + 8, 8, how(seg, access == Access::Write));
+      check_fault();
+      return {(static_cast<unsigned __int128>(high) << 64) | low};
+    } else {
+      uint64_t x = mmu_read(ctx_, linear, W / 8, how(seg, access == Access::Write));
+      check_fault();
+      return Value<W>::make(x);
+    }
   }
   unsigned how(Seg seg, bool write_intent) const {
     return mode_.tlb_bank() | (seg == Seg::SS ? access_how::Stack : 0) | (write_intent ? access_how::WriteIntent : 0);

@@ -31,6 +31,10 @@ bool mmu_translate(ExecContext* ctx, uint64_t linear, Access access, unsigned ho
 // Slow paths; a fault is recorded in ctx->cpu.exception (the caller checks it).
 uint64_t mmu_read(ExecContext* ctx, uint64_t linear, unsigned size, unsigned how);
 void mmu_write(ExecContext* ctx, uint64_t linear, unsigned size, uint64_t value, unsigned how);
+// A 16-byte write (SSE), as two 8-byte halves after translating every page, so a
+// fault leaves memory unchanged. (A 16-byte read is two 8-byte reads: a fault in
+// the second leaves nothing to undo.)
+void mmu_write128(ExecContext* ctx, uint64_t linear, uint64_t low, uint64_t high, unsigned how);
 // Reads code bytes for the decoder; returns the number read before a fault or the
 // end of a page run. The physical address of the first byte goes to *paddr.
 bool mmu_fetch(ExecContext* ctx, uint64_t linear, uint8_t* buf, unsigned size, uint64_t* paddr);

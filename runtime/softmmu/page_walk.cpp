@@ -308,6 +308,15 @@ void mmu_write(ExecContext* ctx, uint64_t linear, unsigned size, uint64_t value,
   ctx->memory->write(paddr, size, value);
 }
 
+void mmu_write128(ExecContext* ctx, uint64_t linear, uint64_t low, uint64_t high, unsigned how) {
+  // Both pages are translated before either half is written.
+  uint64_t paddr;
+  if (!mmu_translate(ctx, linear, Access::Write, how, &paddr)) return;
+  if (!mmu_translate(ctx, linear + 15, Access::Write, how, &paddr)) return;
+  mmu_write(ctx, linear, 8, low, how);
+  if (!ctx->cpu.exception.pending) mmu_write(ctx, linear + 8, 8, high, how);
+}
+
 bool mmu_fetch(ExecContext* ctx, uint64_t linear, uint8_t* buf, unsigned size, uint64_t* paddr) {
   unsigned bank = ctx->cpu.cpl == 3 ? TlbBank::User : TlbBank::Supervisor;
   if (!mmu_translate(ctx, linear, Access::Execute, bank, paddr)) return false;

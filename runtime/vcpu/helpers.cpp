@@ -287,6 +287,13 @@ void orcvm_mem_write(orcvm::ExecContext* ctx, uint64_t linear, uint64_t size, ui
   if (ctx->cpu.exception.pending) ctx->cpu.rip = ctx->cpu.exception.rip = rip;
 }
 
+void orcvm_mem_write128(orcvm::ExecContext* ctx, uint64_t linear, uint64_t low, uint64_t high, uint64_t bank,
+                        uint64_t rip) {
+  ++ctx->tlb_misses;
+  orcvm::mmu_write128(ctx, linear, low, high, static_cast<unsigned>(bank));
+  if (ctx->cpu.exception.pending) ctx->cpu.rip = ctx->cpu.exception.rip = rip;
+}
+
 void* orcvm_mem_rmw(orcvm::ExecContext* ctx, uint64_t linear, uint64_t size, uint64_t bank, uint64_t rip) {
   ++ctx->tlb_misses;
   void* p = orcvm::mmu_rmw_pointer(ctx, linear, static_cast<unsigned>(size), static_cast<unsigned>(bank));
@@ -307,6 +314,7 @@ std::vector<std::pair<std::string, void*>> runtime_symbols() {
   std::vector<std::pair<std::string, void*>> symbols = {
       {"orcvm_mem_read", reinterpret_cast<void*>(&orcvm_mem_read)},
       {"orcvm_mem_write", reinterpret_cast<void*>(&orcvm_mem_write)},
+      {"orcvm_mem_write128", reinterpret_cast<void*>(&orcvm_mem_write128)},
       {"orcvm_mem_rmw", reinterpret_cast<void*>(&orcvm_mem_rmw)},
       {"orcvm_locked_commit", reinterpret_cast<void*>(&orcvm_locked_commit)},
       {"orcvm_exit_stub", reinterpret_cast<void*>(&orcvm_exit_stub)},

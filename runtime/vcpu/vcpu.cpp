@@ -71,6 +71,8 @@ BlockMode Vcpu::current_mode() const {
   if (c.rflags & rflags::TF) m.bits |= BlockMode::kTrap;
   if (alignment_checking(c)) m.bits |= BlockMode::kAlignCheck;
   if (options_.count_instructions) m.bits |= BlockMode::kCounting;
+  if ((c.cr0 & cr0::EM) || !(c.cr4 & cr4::OSFXSR)) m.bits |= BlockMode::kSseUd;
+  else if (c.cr0 & cr0::TS) m.bits |= BlockMode::kSseNm;
   if (!m.long64()) {
     for (Seg s : {Seg::ES, Seg::CS, Seg::SS, Seg::DS})
       if (c.seg[static_cast<int>(s)].base) m.bits |= BlockMode::kSegBases;
