@@ -70,7 +70,14 @@ INSTANTIATE_TEST_SUITE_P(
                       SizeCase{"jz_rel8", {0x74, 0x10}, 70},
                       SizeCase{"ret", {0xc3}, 234},
                       SizeCase{"call_rel32", {0xe8, 0, 0, 0, 0}, 169},
-                      SizeCase{"rep_movsb", {0xf3, 0xa4}, 361}),
+                      SizeCase{"rep_movsb", {0xf3, 0xa4}, 361},
+                      // SSE lanes stay in vector registers: no scalar expansion.
+                      SizeCase{"paddb_xmm0_xmm1", {0x66, 0x0f, 0xfc, 0xc1}, 65},
+                      SizeCase{"pcmpeqb_xmm0_xmm1", {0x66, 0x0f, 0x74, 0xc1}, 65},
+                      SizeCase{"pxor_xmm0_xmm1", {0x66, 0x0f, 0xef, 0xc1}, 69},
+                      SizeCase{"pmovmskb_eax_xmm0", {0x66, 0x0f, 0xd7, 0xc0}, 56},
+                      SizeCase{"movdqu_xmm0_mem", {0xf3, 0x0f, 0x6f, 0x03}, 219},
+                      SizeCase{"movdqa_mem_xmm0", {0x66, 0x0f, 0x7f, 0x03}, 218}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
