@@ -30,15 +30,25 @@ bool x87_available(ExecContext* ctx, bool waiting) {
   return true;
 }
 
-// FXSAVE and FXRSTOR: #NM with CR0.TS or CR0.EM, #GP(0) unless 16-byte aligned; the
-// linear address is what must be aligned.
-bool fxsave_operand(ExecContext* ctx, Seg seg, uint64_t offset, bool write, uint64_t* linear) {
+// The operand of FXSAVE/FXRSTOR: #NM with CR0.TS or CR0.EM, #GP(0) unless the
+// linear address is 16-byte aligned; the image's format and extent.
+struct FxOperand {
+  Seg seg;
+  FxsaveFormat format;
+  bool long_mode;
+};
+
+bool fx_operand(ExecContext* ctx, uint64_t offset, uint64_t segment, uint64_t rex64, bool write, FxOperand* out) {
   if (ctx->cpu.cr0 & (cr0::EM | cr0::TS)) {
     raise_exception(ctx, vector::NM);
     return false;
   }
-  if (!operand_linear_address(ctx, seg, offset, kFxsaveImageBytes, write, linear)) return false;
-  if (*linear & 15) {
+  out->seg = static_cast<Seg>(segment);
+  out->format = rex64 ? FxsaveFormat::Rex64 : FxsaveFormat::Legacy32;
+  out->long_mode = in_64_bit_code(ctx->cpu);
+  uint64_t linear;
+  if (!operand_linear_address(ctx, out->seg, offset, kFxsaveImageBytes, write, &linear)) return false;
+  if (linear & 15) {
     raise_exception(ctx, vector::GP, 0, true);
     return false;
   }
@@ -119,25 +129,21 @@ uint64_t helper_Ldmxcsr(ExecContext* ctx, uint64_t value, uint64_t, uint64_t) {
 uint64_t helper_ReadMxcsr(ExecContext* ctx, uint64_t, uint64_t, uint64_t) { return ctx->cpu.fpu.mxcsr; }
 
 uint64_t helper_Fxsave(ExecContext* ctx, uint64_t offset, uint64_t segment, uint64_t rex64) {
-  const auto seg = static_cast<Seg>(segment);
-  uint64_t linear;
-  if (!fxsave_operand(ctx, seg, offset, true, &linear)) return 0;
-  const bool long_mode = in_64_bit_code(ctx->cpu);
+  FxOperand o;
+  if (!fx_operand(ctx, offset, segment, rex64, true, &o)) return 0;
   uint8_t image[kFxsaveImageBytes];
-  write_fxsave_image(ctx->cpu, rex64 ? FxsaveFormat::Rex64 : FxsaveFormat::Legacy32, long_mode, image);
-  write_guest_block(ctx, seg, offset, data_access(ctx, seg), image, fxsave_written_bytes(long_mode));
+  write_fxsave_image(ctx->cpu, o.format, o.long_mode, image);
+  write_guest_block(ctx, o.seg, offset, data_access(ctx, o.seg), image, fxsave_written_bytes(o.long_mode));
   return 0;
 }
 
 uint64_t helper_Fxrstor(ExecContext* ctx, uint64_t offset, uint64_t segment, uint64_t rex64) {
-  const auto seg = static_cast<Seg>(segment);
-  uint64_t linear;
-  if (!fxsave_operand(ctx, seg, offset, false, &linear)) return 0;
-  const bool long_mode = in_64_bit_code(ctx->cpu);
+  FxOperand o;
+  if (!fx_operand(ctx, offset, segment, rex64, false, &o)) return 0;
   uint8_t image[kFxsaveImageBytes];
-  if (!read_guest_block(ctx, seg, offset, data_access(ctx, seg), image, fxsave_written_bytes(long_mode))) return 0;
-  if (!read_fxsave_image(ctx->cpu, rex64 ? FxsaveFormat::Rex64 : FxsaveFormat::Legacy32, long_mode, image))
-    raise_exception(ctx, vector::GP, 0, true);
+  if (!read_guest_block(ctx, o.seg, offset, data_access(ctx, o.seg), image, fxsave_written_bytes(o.long_mode)))
+    return 0;
+  if (!read_fxsave_image(ctx->cpu, o.format, o.long_mode, image)) raise_exception(ctx, vector::GP, 0, true);
   return 0;
 }
 
