@@ -15,7 +15,7 @@ bool ends_block(const DecodedInsn& insn) {
     case M::JLE: case M::JNLE:
     case M::HLT: case M::OUT: case M::INVLPG: case M::CLI: case M::STI:
     case M::POPF: case M::POPFD: case M::POPFQ:
-    case M::UD2: case M::INT3: case M::INT: case M::Other:
+    case M::UD2: case M::INT3: case M::INT:
     case M::IRET: case M::IRETD: case M::IRETQ: case M::SYSCALL: case M::SYSRET: case M::SYSENTER:
     case M::SYSEXIT: case M::LDS: case M::LES: case M::LFS: case M::LGS: case M::LSS: case M::LMSW:
     case M::WRMSR: case M::CLTS:

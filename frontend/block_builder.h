@@ -21,6 +21,8 @@ struct BlockSource {
 
 // Whether an instruction must be the last of its block: it transfers control, or
 // its effects (mode, paging, devices, interrupts, faults) must reach the VCPU loop.
+// Instructions orcvm has no name for (SSE, x87) continue the block: none of them
+// changes the block's mode, and one that is unimplemented faults where it stands.
 bool ends_block(const DecodedInsn& insn);
 
 // Returns false when the first instruction cannot be fetched (the fault is recorded).

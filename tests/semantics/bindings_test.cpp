@@ -51,6 +51,11 @@ TEST(Bindings, MandatoryPrefixSelectsTheInstruction) {
   EXPECT_EQ(handler_of({0x66, 0x01, 0xc0}), (&sem::Alu<E, sem::AluOp::Add>));
   EXPECT_EQ(handler_of({0xf3, 0xa4}), (&sem::String<E, sem::StringOp::Movs>));
   EXPECT_EQ(handler_of({0xf2, 0xae}), (&sem::String<E, sem::StringOp::Scas>));
+  // 66 and F3 select MOVDQA and MOVDQU; F2 0F 10 is MOVSD, not the string MOVSD.
+  EXPECT_EQ(handler_of({0x66, 0x0f, 0x6f, 0xc0}), (&sem::MovVector<E, sem::Alignment::Required>));
+  EXPECT_EQ(handler_of({0xf3, 0x0f, 0x6f, 0xc0}), (&sem::MovVector<E, sem::Alignment::Any>));
+  EXPECT_EQ(handler_of({0xf2, 0x0f, 0x10, 0xc0}), (&sem::MovScalar<E, 64>));
+  EXPECT_EQ(handler_of({0xa5}), (&sem::String<E, sem::StringOp::Movs>));
 }
 
 TEST(Bindings, GroupsDigitsFormsWidthAndMode) {
@@ -69,7 +74,7 @@ TEST(Bindings, GroupsDigitsFormsWidthAndMode) {
 
 TEST(Bindings, UnboundEncodingsRaiseUd) {
   EXPECT_EQ(handler_of({0x0f, 0x0d, 0x10}), (&sem::Unimplemented<E>));  // PREFETCHWT1
-  EXPECT_EQ(handler_of({0x66, 0x0f, 0x6f, 0xc0}), (&sem::Unimplemented<E>));  // MOVDQA
+  EXPECT_EQ(handler_of({0x0f, 0x6f, 0xc0}), (&sem::Unimplemented<E>));  // MMX MOVQ
   EXPECT_EQ(handler_of({0x62, 0xf1, 0x7c, 0x48, 0x58, 0xc0}), (&sem::Unimplemented<E>));  // EVEX
 }
 
