@@ -67,6 +67,8 @@ struct Encoding {
   uint8_t rm() const { return modrm & 7; }
 };
 
+constexpr uint16_t kBindingUnresolved = 0xffff, kBindingNone = 0xfffe;
+
 // The architectural limit (SDM Vol. 2, 2.3.11): longer instructions raise #GP.
 constexpr unsigned kMaxInsnLength = 15;
 
@@ -74,6 +76,9 @@ struct DecodedInsn {
   uint64_t rip = 0;
   Mnemonic mnemonic = Mnemonic::Other;  // the name, for reports and block ends
   Encoding encoding;
+  // The index of the semantics bound to the encoding (ir/semantics/bindings.h),
+  // once the block's translator has resolved it.
+  uint16_t binding = kBindingUnresolved;
   uint8_t length = 0;
   uint8_t opsize = 0;    // effective operand size in bits
   uint8_t addrsize = 0;  // effective address size in bits

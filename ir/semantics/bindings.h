@@ -4,6 +4,7 @@
 // its operation; the table is instantiated once per emitter (interpreter, LLVM).
 // An encoding that no pattern matches raises #UD.
 #include <array>
+#include <deque>
 #include <utility>
 #include <vector>
 
@@ -308,25 +309,50 @@ std::vector<Binding<E>> make_bindings() {
   return t;
 }
 
-// The bindings of one emitter, indexed by (VEX, map, opcode, prefix).
+// The bindings of one emitter, resolved once: each (VEX, map, opcode, prefix)
+// bucket holds either its one unconstrained binding or a table by ModRM, W and
+// mode, so a lookup is two loads.
 template <class E>
 class BindingTable {
  public:
   BindingTable(const BindingTable&) = delete;
   BindingTable() : bindings_(make_bindings<E>()) {
-    for (const Binding<E>& b : bindings_) buckets_[bucket(b.pattern.vex, b.pattern.map, b.pattern.opcode, b.pattern.prefix)].push_back(&b);
+    static_assert(kBindingNone > 4096);  // far more than the table holds
+    std::array<std::vector<const Binding<E>*>, kBuckets> candidates;
+    for (const Binding<E>& b : bindings_)
+      candidates[bucket(b.pattern.vex, b.pattern.map, b.pattern.opcode, b.pattern.prefix)].push_back(&b);
+    for (size_t i = 0; i < kBuckets; ++i) {
+      const auto& c = candidates[i];
+      if (c.size() == 1 && c[0]->pattern.specificity() == 0) {
+        buckets_[i].only = c[0];
+      } else if (!c.empty()) {
+        auto& by_variant = variants_.emplace_back();
+        for (unsigned v = 0; v < kVariants; ++v) by_variant[v] = most_specific(c, variant_encoding(c[0]->pattern, v));
+        buckets_[i].by_variant = &by_variant;
+      }
+    }
   }
 
   // The most specific binding matching the encoding, or nullptr.
   const Binding<E>* find(const Encoding& enc) const {
     if (enc.map == OpcodeMap::Other) return nullptr;
-    const Binding<E>* best = nullptr;
-    for (const Binding<E>* b : buckets_[bucket(enc.vex, enc.map, enc.opcode, enc.prefix)])
-      if (b->pattern.matches(enc) && (!best || b->pattern.specificity() > best->pattern.specificity())) best = b;
-    return best;
+    const Bucket& b = buckets_[bucket(enc.vex, enc.map, enc.opcode, enc.prefix)];
+    if (b.only) return b.only;
+    if (!b.by_variant) return nullptr;
+    const Binding<E>* best = (*b.by_variant)[variant(enc)];
+    return best && best->pattern.matches(enc) ? best : nullptr;  // has_modrm decides the rest
+  }
+
+  // The index DecodedInsn::binding records; the same for every emitter, whose
+  // tables make_bindings builds in one order.
+  uint16_t index_of(const Encoding& enc) const {
+    const Binding<E>* b = find(enc);
+    return b ? static_cast<uint16_t>(b - bindings_.data()) : kBindingNone;
   }
 
   Handler<E> handler(const DecodedInsn& insn) const {
+    if (insn.binding == kBindingNone) return &Unimplemented<E>;
+    if (insn.binding != kBindingUnresolved) return bindings_[insn.binding].handler;
     const Binding<E>* b = find(insn.encoding);
     return b ? b->handler : &Unimplemented<E>;
   }
@@ -334,12 +360,32 @@ class BindingTable {
   const std::vector<Binding<E>>& bindings() const { return bindings_; }
 
  private:
+  static constexpr size_t kBuckets = 2 * 4 * 256 * 4;
+  static constexpr unsigned kVariants = 256 * 2 * 2;  // ModRM, W, 64-bit mode
+  struct Bucket {
+    const Binding<E>* only = nullptr;
+    const std::array<const Binding<E>*, kVariants>* by_variant = nullptr;
+  };
+
   static size_t bucket(bool vex, OpcodeMap map, uint8_t opcode, SimdPrefix prefix) {
     return ((size_t{vex} * 4 + static_cast<size_t>(map)) * 256 + opcode) * 4 + static_cast<size_t>(prefix);
   }
+  static unsigned variant(const Encoding& e) { return e.modrm | unsigned{e.w} << 8 | unsigned{e.long_mode} << 9; }
+  static Encoding variant_encoding(const OpcodePattern& p, unsigned v) {
+    Encoding e{p.map, p.opcode, p.prefix, p.vex, true, static_cast<uint8_t>(v & 0xff), (v >> 8 & 1) != 0, false,
+               (v >> 9 & 1) != 0};
+    return e;
+  }
+  static const Binding<E>* most_specific(const std::vector<const Binding<E>*>& candidates, const Encoding& enc) {
+    const Binding<E>* best = nullptr;
+    for (const Binding<E>* b : candidates)
+      if (b->pattern.matches(enc) && (!best || b->pattern.specificity() > best->pattern.specificity())) best = b;
+    return best;
+  }
 
   std::vector<Binding<E>> bindings_;
-  std::array<std::vector<const Binding<E>*>, 2 * 4 * 256 * 4> buckets_;
+  std::array<Bucket, kBuckets> buckets_{};
+  std::deque<std::array<const Binding<E>*, kVariants>> variants_;
 };
 
 template <class E>

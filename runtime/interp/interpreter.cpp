@@ -30,4 +30,9 @@ void interpret_block(ExecContext* ctx, const TranslatedBlock& block, uint64_t* e
   ctx->cpu.rip = block.insns.back().next_rip();
 }
 
+void resolve_bindings(std::vector<DecodedInsn>& insns) {
+  const sem::BindingTable<InterpEmitter>& table = sem::bindings<InterpEmitter>();
+  for (DecodedInsn& insn : insns) insn.binding = table.index_of(insn.encoding);
+}
+
 }  // namespace orcvm

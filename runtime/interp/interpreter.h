@@ -9,4 +9,8 @@ namespace orcvm {
 // rewrote code (ctx->stop_after_insn).
 void interpret_block(ExecContext* ctx, const TranslatedBlock& block, uint64_t* executed_mnemonics);
 
+// Resolves each instruction's semantics binding once, so that running and
+// compiling the block skip the lookup.
+void resolve_bindings(std::vector<DecodedInsn>& insns);
+
 }  // namespace orcvm

@@ -157,6 +157,7 @@ TranslatedBlock* Vcpu::translate(uint64_t phys_pc, BlockMode mode) {
   block->mode = mode;
   block->byte_length = source.byte_length;
   block->insns = std::move(source.insns);
+  resolve_bindings(block->insns);
   block->id = ++stats_.blocks_translated;
   stats_.guest_insns_translated += block->insns.size();
 
