@@ -7,6 +7,7 @@
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -136,6 +137,38 @@ class LlvmEmitter {
   template <unsigned L> Value<128> vsub(Value<128> a, Value<128> c) { return lanes<L>(a, c, llvm::Instruction::Sub); }
   template <unsigned L> Value<128> vcmpeq(Value<128> a, Value<128> c) { return compare_lanes<L>(a, c, llvm::CmpInst::ICMP_EQ); }
   template <unsigned L> Value<128> vcmpgt(Value<128> a, Value<128> c) { return compare_lanes<L>(a, c, llvm::CmpInst::ICMP_SGT); }
+  template <unsigned L> Value<128> vmul(Value<128> a, Value<128> c) { return lanes<L>(a, c, llvm::Instruction::Mul); }
+  template <unsigned L> Value<128> vumulh(Value<128> a, Value<128> c) { return multiply_high<L>(a, c, false); }
+  template <unsigned L> Value<128> vsmulh(Value<128> a, Value<128> c) { return multiply_high<L>(a, c, true); }
+  template <unsigned L> Value<128> vumin(Value<128> a, Value<128> c) { return lane_intrinsic<L>(a, c, llvm::Intrinsic::umin); }
+  template <unsigned L> Value<128> vumax(Value<128> a, Value<128> c) { return lane_intrinsic<L>(a, c, llvm::Intrinsic::umax); }
+  template <unsigned L> Value<128> vsmin(Value<128> a, Value<128> c) { return lane_intrinsic<L>(a, c, llvm::Intrinsic::smin); }
+  template <unsigned L> Value<128> vsmax(Value<128> a, Value<128> c) { return lane_intrinsic<L>(a, c, llvm::Intrinsic::smax); }
+  template <unsigned L> Value<128> vuadd_sat(Value<128> a, Value<128> c) { return lane_intrinsic<L>(a, c, llvm::Intrinsic::uadd_sat); }
+  template <unsigned L> Value<128> vsadd_sat(Value<128> a, Value<128> c) { return lane_intrinsic<L>(a, c, llvm::Intrinsic::sadd_sat); }
+  template <unsigned L> Value<128> vusub_sat(Value<128> a, Value<128> c) { return lane_intrinsic<L>(a, c, llvm::Intrinsic::usub_sat); }
+  template <unsigned L> Value<128> vssub_sat(Value<128> a, Value<128> c) { return lane_intrinsic<L>(a, c, llvm::Intrinsic::ssub_sat); }
+  // Widened so the carry of x + y + 1 survives (the form LLVM selects PAVGB/PAVGW for).
+  template <unsigned L> Value<128> vavgu(Value<128> a, Value<128> c) {
+    llvm::VectorType* wide = llvm::FixedVectorType::get(ty<2 * L>(), 128 / L);
+    llvm::Value* sum = b_.CreateAdd(b_.CreateZExt(as_lanes<L>(a.v), wide), b_.CreateZExt(as_lanes<L>(c.v), wide));
+    sum = b_.CreateAdd(sum, llvm::ConstantInt::get(wide, 1));
+    return from_lanes(b_.CreateTrunc(b_.CreateLShr(sum, llvm::ConstantInt::get(wide, 1)), lane_type<L>()));
+  }
+  template <unsigned L> Value<128> vshl(Value<128> a, Value<64> n) { return shift_lanes<L>(a, n, llvm::Instruction::Shl); }
+  template <unsigned L> Value<128> vlshr(Value<128> a, Value<64> n) { return shift_lanes<L>(a, n, llvm::Instruction::LShr); }
+  template <unsigned L> Value<128> vashr(Value<128> a, Value<64> n) { return shift_lanes<L>(a, n, llvm::Instruction::AShr); }
+  template <unsigned L> Value<128> vshuffle(Value<128> a, Value<128> c, const std::array<uint8_t, 128 / L>& pick) {
+    std::array<int, 128 / L> mask;
+    for (unsigned k = 0; k < 128 / L; ++k) mask[k] = pick[k];
+    return from_lanes(b_.CreateShuffleVector(as_lanes<L>(a.v), as_lanes<L>(c.v), mask));
+  }
+  template <unsigned L> Value<L> vextract(Value<128> a, unsigned n) {
+    return {b_.CreateExtractElement(as_lanes<L>(a.v), uint64_t{n})};
+  }
+  template <unsigned L> Value<128> vinsert(Value<128> a, unsigned n, Value<L> x) {
+    return from_lanes(b_.CreateInsertElement(as_lanes<L>(a.v), x.v, uint64_t{n}));
+  }
   template <unsigned L> Value<32> movemask(Value<128> a) {
     llvm::Value* negative = b_.CreateICmpSLT(as_lanes<L>(a.v), llvm::Constant::getNullValue(lane_type<L>()));
     return {b_.CreateZExt(b_.CreateBitCast(negative, b_.getIntNTy(128 / L)), ty<32>())};
@@ -236,6 +269,24 @@ class LlvmEmitter {
   template <unsigned L> llvm::Value* as_lanes(llvm::Value* v) { return b_.CreateBitCast(v, lane_type<L>()); }
   template <unsigned L> Value<128> lanes(Value<128> a, Value<128> c, llvm::Instruction::BinaryOps op) {
     return {b_.CreateBitCast(b_.CreateBinOp(op, as_lanes<L>(a.v), as_lanes<L>(c.v)), ty<128>())};
+  }
+  Value<128> from_lanes(llvm::Value* v) { return {b_.CreateBitCast(v, ty<128>())}; }
+  template <unsigned L> Value<128> lane_intrinsic(Value<128> a, Value<128> c, llvm::Intrinsic::ID id) {
+    return from_lanes(b_.CreateBinaryIntrinsic(id, as_lanes<L>(a.v), as_lanes<L>(c.v)));
+  }
+  // The high half of each 2L-bit product.
+  template <unsigned L> Value<128> multiply_high(Value<128> a, Value<128> c, bool is_signed) {
+    llvm::VectorType* wide = llvm::FixedVectorType::get(ty<2 * L>(), 128 / L);
+    auto widen = [&](Value<128> x) {
+      return is_signed ? b_.CreateSExt(as_lanes<L>(x.v), wide) : b_.CreateZExt(as_lanes<L>(x.v), wide);
+    };
+    llvm::Value* product = b_.CreateMul(widen(a), widen(c));
+    return from_lanes(b_.CreateTrunc(b_.CreateLShr(product, llvm::ConstantInt::get(wide, L)), lane_type<L>()));
+  }
+  // Every lane shifted by n (n < L, else LLVM's result is poison).
+  template <unsigned L> Value<128> shift_lanes(Value<128> a, Value<64> n, llvm::Instruction::BinaryOps op) {
+    llvm::Value* count = b_.CreateVectorSplat(128 / L, b_.CreateTrunc(n.v, ty<L>()));
+    return from_lanes(b_.CreateBinOp(op, as_lanes<L>(a.v), count));
   }
   template <unsigned L> Value<128> compare_lanes(Value<128> a, Value<128> c, llvm::CmpInst::Predicate p) {
     llvm::Value* mask = b_.CreateSExt(b_.CreateICmp(p, as_lanes<L>(a.v), as_lanes<L>(c.v)), lane_type<L>());

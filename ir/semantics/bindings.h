@@ -19,6 +19,9 @@
 #include "ir/semantics/privileged.h"
 #include "ir/semantics/shift.h"
 #include "ir/semantics/sse.h"
+#include "ir/semantics/sse_lanes.h"
+#include "ir/semantics/sse_shift.h"
+#include "ir/semantics/sse_shuffle.h"
 #include "ir/semantics/stack.h"
 #include "ir/semantics/string.h"
 #include "ir/semantics/system.h"
@@ -295,7 +298,82 @@ std::vector<Binding<E>> make_bindings() {
   bind(op0f(0x64).with_prefix(P66), &VectorArith<E, VectorOp::CompareGreater, 8>);
   bind(op0f(0x65).with_prefix(P66), &VectorArith<E, VectorOp::CompareGreater, 16>);
   bind(op0f(0x66).with_prefix(P66), &VectorArith<E, VectorOp::CompareGreater, 32>);
-  bind(op0f(0xd7).with_prefix(P66).registers(), &Pmovmskb<E>);
+  bind(op0f(0xd7).with_prefix(P66).registers(), &MoveMask<E, 8>);  // PMOVMSKB
+
+  // SSE and SSE2 (legacy encodings): shuffles, unpacks, half moves, word
+  // insert/extract, lane shifts, min/max, saturating and multiplying lanes, packs.
+  {
+    constexpr auto Twice = ShuffleSources::SourceTwice, DstSrc = ShuffleSources::DestinationThenSource;
+    bind(op0f(0x70).with_prefix(P66), &Shuffle<E, 32, Twice, &pshufd_pick>);
+    bind(op0f(0x70).with_prefix(PF2), &Shuffle<E, 16, Twice, &pshufw_half_pick<false>>);  // PSHUFLW
+    bind(op0f(0x70).with_prefix(PF3), &Shuffle<E, 16, Twice, &pshufw_half_pick<true>>);   // PSHUFHW
+    bind(op0f(0xc6), &Shuffle<E, 32, DstSrc, &shufps_pick>);
+    bind(op0f(0xc6).with_prefix(P66), &Shuffle<E, 64, DstSrc, &shufpd_pick>);
+    bind(op0f(0x60).with_prefix(P66), &Shuffle<E, 8, DstSrc, &unpack_pick<8, false>>);    // PUNPCKLBW
+    bind(op0f(0x61).with_prefix(P66), &Shuffle<E, 16, DstSrc, &unpack_pick<16, false>>);
+    bind(op0f(0x62).with_prefix(P66), &Shuffle<E, 32, DstSrc, &unpack_pick<32, false>>);
+    bind(op0f(0x6c).with_prefix(P66), &Shuffle<E, 64, DstSrc, &unpack_pick<64, false>>);  // PUNPCKLQDQ
+    bind(op0f(0x68).with_prefix(P66), &Shuffle<E, 8, DstSrc, &unpack_pick<8, true>>);     // PUNPCKHBW
+    bind(op0f(0x69).with_prefix(P66), &Shuffle<E, 16, DstSrc, &unpack_pick<16, true>>);
+    bind(op0f(0x6a).with_prefix(P66), &Shuffle<E, 32, DstSrc, &unpack_pick<32, true>>);
+    bind(op0f(0x6d).with_prefix(P66), &Shuffle<E, 64, DstSrc, &unpack_pick<64, true>>);   // PUNPCKHQDQ
+    bind(op0f(0x14), &Shuffle<E, 32, DstSrc, &unpack_pick<32, false>>);                   // UNPCKLPS
+    bind(op0f(0x15), &Shuffle<E, 32, DstSrc, &unpack_pick<32, true>>);                    // UNPCKHPS
+    bind(op0f(0x14).with_prefix(P66), &Shuffle<E, 64, DstSrc, &unpack_pick<64, false>>);  // UNPCKLPD
+    bind(op0f(0x15).with_prefix(P66), &Shuffle<E, 64, DstSrc, &unpack_pick<64, true>>);   // UNPCKHPD
+    constexpr auto WithZero = ShuffleSources::DestinationThenZero;
+    bind(op0f(0x73).with_prefix(P66).with_reg(3).registers(), &Shuffle<E, 8, WithZero, &byte_shift_pick<false>>);  // PSRLDQ
+    bind(op0f(0x73).with_prefix(P66).with_reg(7).registers(), &Shuffle<E, 8, WithZero, &byte_shift_pick<true>>);   // PSLLDQ
+  }
+  bind(op0f(0x12), &MovHalf<E, 0>);  // MOVLPS m64; MOVHLPS between registers
+  bind(op0f(0x13).memory(), &MovHalf<E, 0>);
+  bind(op0f(0x16), &MovHalf<E, 1>);  // MOVHPS m64; MOVLHPS between registers
+  bind(op0f(0x17).memory(), &MovHalf<E, 1>);
+  for (uint8_t b : {0x12, 0x13}) bind(op0f(b).with_prefix(P66).memory(), &MovHalf<E, 0>);  // MOVLPD
+  for (uint8_t b : {0x16, 0x17}) bind(op0f(b).with_prefix(P66).memory(), &MovHalf<E, 1>);  // MOVHPD
+  bind(op0f(0x50).registers(), &MoveMask<E, 32>);                  // MOVMSKPS
+  bind(op0f(0x50).with_prefix(P66).registers(), &MoveMask<E, 64>);  // MOVMSKPD
+  bind(op0f(0xc5).with_prefix(P66).registers(), &ExtractWord<E>);   // PEXTRW
+  bind(op0f(0xc4).with_prefix(P66), &InsertWord<E>);                // PINSRW
+  {
+    constexpr auto Left = LaneShift::Left, Logical = LaneShift::RightLogical, Arithmetic = LaneShift::RightArithmetic;
+    auto shifts = [&]<unsigned Lane>(uint8_t group, uint8_t right_logical, uint8_t right_arithmetic, uint8_t left) {
+      bind(op0f(group).with_prefix(P66).with_reg(2).registers(), &ShiftLanes<E, Logical, Lane>);
+      bind(op0f(right_logical).with_prefix(P66), &ShiftLanes<E, Logical, Lane>);
+      if (right_arithmetic) {
+        bind(op0f(group).with_prefix(P66).with_reg(4).registers(), &ShiftLanes<E, Arithmetic, Lane>);
+        bind(op0f(right_arithmetic).with_prefix(P66), &ShiftLanes<E, Arithmetic, Lane>);
+      }
+      bind(op0f(group).with_prefix(P66).with_reg(6).registers(), &ShiftLanes<E, Left, Lane>);
+      bind(op0f(left).with_prefix(P66), &ShiftLanes<E, Left, Lane>);
+    };
+    shifts.template operator()<16>(0x71, 0xd1, 0xe1, 0xf1);  // PSRLW PSRAW PSLLW
+    shifts.template operator()<32>(0x72, 0xd2, 0xe2, 0xf2);  // PSRLD PSRAD PSLLD
+    shifts.template operator()<64>(0x73, 0xd3, 0, 0xf3);     // PSRLQ PSLLQ (no PSRAQ before AVX-512)
+  }
+  bind(op0f(0xda).with_prefix(P66), &LaneArith<E, LaneOp::UnsignedMin, 8>);           // PMINUB
+  bind(op0f(0xde).with_prefix(P66), &LaneArith<E, LaneOp::UnsignedMax, 8>);           // PMAXUB
+  bind(op0f(0xea).with_prefix(P66), &LaneArith<E, LaneOp::SignedMin, 16>);            // PMINSW
+  bind(op0f(0xee).with_prefix(P66), &LaneArith<E, LaneOp::SignedMax, 16>);            // PMAXSW
+  bind(op0f(0xe0).with_prefix(P66), &LaneArith<E, LaneOp::UnsignedAverage, 8>);       // PAVGB
+  bind(op0f(0xe3).with_prefix(P66), &LaneArith<E, LaneOp::UnsignedAverage, 16>);      // PAVGW
+  bind(op0f(0xdc).with_prefix(P66), &LaneArith<E, LaneOp::UnsignedAddSaturate, 8>);   // PADDUSB
+  bind(op0f(0xdd).with_prefix(P66), &LaneArith<E, LaneOp::UnsignedAddSaturate, 16>);  // PADDUSW
+  bind(op0f(0xec).with_prefix(P66), &LaneArith<E, LaneOp::SignedAddSaturate, 8>);     // PADDSB
+  bind(op0f(0xed).with_prefix(P66), &LaneArith<E, LaneOp::SignedAddSaturate, 16>);    // PADDSW
+  bind(op0f(0xd8).with_prefix(P66), &LaneArith<E, LaneOp::UnsignedSubSaturate, 8>);   // PSUBUSB
+  bind(op0f(0xd9).with_prefix(P66), &LaneArith<E, LaneOp::UnsignedSubSaturate, 16>);  // PSUBUSW
+  bind(op0f(0xe8).with_prefix(P66), &LaneArith<E, LaneOp::SignedSubSaturate, 8>);     // PSUBSB
+  bind(op0f(0xe9).with_prefix(P66), &LaneArith<E, LaneOp::SignedSubSaturate, 16>);    // PSUBSW
+  bind(op0f(0xd5).with_prefix(P66), &LaneArith<E, LaneOp::MultiplyLow, 16>);          // PMULLW
+  bind(op0f(0xe5).with_prefix(P66), &LaneArith<E, LaneOp::SignedMultiplyHigh, 16>);   // PMULHW
+  bind(op0f(0xe4).with_prefix(P66), &LaneArith<E, LaneOp::UnsignedMultiplyHigh, 16>); // PMULHUW
+  bind(op0f(0xf4).with_prefix(P66), &LaneArith<E, LaneOp::MultiplyUnsignedDwords, 64>);  // PMULUDQ
+  bind(op0f(0xf5).with_prefix(P66), &LaneArith<E, LaneOp::MultiplyAddWords, 32>);     // PMADDWD
+  bind(op0f(0xf6).with_prefix(P66), &LaneArith<E, LaneOp::SumAbsoluteDifferences, 64>);  // PSADBW
+  bind(op0f(0x63).with_prefix(P66), &LaneArith<E, LaneOp::PackSigned, 16>);           // PACKSSWB
+  bind(op0f(0x6b).with_prefix(P66), &LaneArith<E, LaneOp::PackSigned, 32>);           // PACKSSDW
+  bind(op0f(0x67).with_prefix(P66), &LaneArith<E, LaneOp::PackUnsigned, 16>);         // PACKUSWB
 
   // Hint NOPs (0F 18-1F, PREFETCHh among them; the memory forms of 1A/1B are
   // MPX's, not implemented), 0F 0D's register forms and PREFETCHW, ENDBR32/64,

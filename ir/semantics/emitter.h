@@ -14,7 +14,15 @@
 //               (the low 128 bits; YMM's upper half is kept)
 //   lanes       on Value<128> as 128/L lanes of L bits: vadd vsub<L>(x, y),
 //               vcmpeq vcmpgt<L>(x, y) (signed; all-ones or zero lanes),
-//               movemask<L>(x) -> Value<32> (each lane's sign bit)
+//               movemask<L>(x) -> Value<32> (each lane's sign bit),
+//               vmul<L> (low half of the product), vumulh vsmulh<L> (high half of the
+//               2L-bit unsigned/signed product), vumin vumax vsmin vsmax<L>,
+//               vuadd_sat vsadd_sat vusub_sat vssub_sat<L> (clamped to the lane's
+//               unsigned/signed range), vavgu<L> ((x + y + 1) >> 1, unsigned, no
+//               overflow) (x, y); vshl vlshr vashr<L>(x, Value<64> n), every lane by
+//               n < L; vshuffle<L>(x, y, pick): lane k is lane pick[k] of the 2*128/L
+//               lanes of x then y (pick a std::array<uint8_t, 128/L>);
+//               vextract<L>(x, n) -> Value<L>, vinsert<L>(x, n, Value<L>): lane n
 //   memory      load<W>(seg, ea), store<W>(seg, ea, v) (W up to 64, or 128): may fault,
 //               leave state precise; load_aligned<W>, store_aligned<W>: #GP(0) first
 //               unless the linear address is W/8-aligned (SSE's aligned operands);

@@ -2,7 +2,7 @@
 // Legacy-SSE (non-VEX) moves and integer/bitwise operations on XMM registers:
 // MOVAPS MOVUPS MOVAPD MOVUPD MOVDQA MOVDQU MOVNTPS MOVNTPD MOVNTDQ, MOVSS MOVSD,
 // MOVD/MOVQ, PAND PANDN POR PXOR and the PS/PD logic forms, PADD/PSUB, PCMPEQ,
-// PCMPGT, PMOVMSKB. A legacy-SSE instruction writes only the low 128 bits
+// PCMPGT, PMOVMSKB MOVMSKPS MOVMSKPD. A legacy-SSE instruction writes only the low 128 bits
 // (YMM's upper half is kept), and its 128-bit memory operand must be 16-byte
 // aligned (#GP(0)) unless the instruction is one of the unaligned moves.
 #include "ir/semantics/operands.h"
@@ -95,14 +95,19 @@ void MovQuadword(E& e, const DecodedInsn& i) {
 
 enum class VectorOp : uint8_t { And, AndNot, Or, Xor, Add, Sub, CompareEqual, CompareGreater };
 
-// dst = dst OP src, lane-wise on Lane-bit lanes (the bitwise operations ignore lanes).
-template <class E, VectorOp Op, unsigned Lane = 128>
-void VectorArith(E& e, const DecodedInsn& i) {
+// xmm = op(xmm, xmm/m128) for the two-operand form "op xmm, xmm/m128".
+template <class E, class F>
+void vector_binary(E& e, const DecodedInsn& i, F&& op) {
   check_sse_available(e);
   const unsigned dst = i.op[0].reg.index;
   V<E, 128> b = read_vector_operand<128, Alignment::Required>(e, i, i.op[1]);
-  V<E, 128> a = e.get_xmm(dst);
-  V<E, 128> r = [&] {
+  e.set_xmm(dst, op(e.get_xmm(dst), b));
+}
+
+// dst = dst OP src, lane-wise on Lane-bit lanes (the bitwise operations ignore lanes).
+template <class E, VectorOp Op, unsigned Lane = 128>
+void VectorArith(E& e, const DecodedInsn& i) {
+  vector_binary(e, i, [&e](V<E, 128> a, V<E, 128> b) -> V<E, 128> {
     if constexpr (Op == VectorOp::And) return e.and_(a, b);
     else if constexpr (Op == VectorOp::AndNot) return e.and_(e.not_(a), b);
     else if constexpr (Op == VectorOp::Or) return e.or_(a, b);
@@ -111,15 +116,15 @@ void VectorArith(E& e, const DecodedInsn& i) {
     else if constexpr (Op == VectorOp::Sub) return e.template vsub<Lane>(a, b);
     else if constexpr (Op == VectorOp::CompareEqual) return e.template vcmpeq<Lane>(a, b);
     else return e.template vcmpgt<Lane>(a, b);
-  }();
-  e.set_xmm(dst, r);
+  });
 }
 
-// PMOVMSKB r32/r64, xmm: the byte sign bits, zero-extended.
-template <class E>
-void Pmovmskb(E& e, const DecodedInsn& i) {
+// PMOVMSKB (Lane 8), MOVMSKPS (32), MOVMSKPD (64) r32/r64, xmm: the lanes' sign
+// bits, zero-extended.
+template <class E, unsigned Lane>
+void MoveMask(E& e, const DecodedInsn& i) {
   check_sse_available(e);
-  V<E, 32> mask = e.template movemask<8>(e.get_xmm(i.op[1].reg.index));
+  V<E, 32> mask = e.template movemask<Lane>(e.get_xmm(i.op[1].reg.index));
   write_gpr(e, i.op[0].reg, zext<64>(e, mask));
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The interpreter tier's emitter: each semantics operation computes its value at
 // once, on plain integers.
+#include <array>
 #include <atomic>
 #include <type_traits>
 
@@ -160,6 +161,79 @@ class InterpEmitter {
   template <unsigned L> Value<128> vcmpgt(Value<128> a, Value<128> b) {
     return lanewise<L>(a, b, [](uint64_t, uint64_t, int64_t x, int64_t y) { return x > y ? ~uint64_t{0} : 0; });
   }
+  template <unsigned L> Value<128> vmul(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t x, uint64_t y, int64_t, int64_t) { return x * y; });
+  }
+  template <unsigned L> Value<128> vumulh(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t x, uint64_t y, int64_t, int64_t) {
+      return static_cast<uint64_t>((static_cast<unsigned __int128>(x) * y) >> L);
+    });
+  }
+  template <unsigned L> Value<128> vsmulh(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t, uint64_t, int64_t x, int64_t y) {
+      return static_cast<uint64_t>((static_cast<__int128>(x) * y) >> L);
+    });
+  }
+  template <unsigned L> Value<128> vumin(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t x, uint64_t y, int64_t, int64_t) { return x < y ? x : y; });
+  }
+  template <unsigned L> Value<128> vumax(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t x, uint64_t y, int64_t, int64_t) { return x > y ? x : y; });
+  }
+  template <unsigned L> Value<128> vsmin(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t, uint64_t, int64_t x, int64_t y) { return static_cast<uint64_t>(x < y ? x : y); });
+  }
+  template <unsigned L> Value<128> vsmax(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t, uint64_t, int64_t x, int64_t y) { return static_cast<uint64_t>(x > y ? x : y); });
+  }
+  template <unsigned L> Value<128> vuadd_sat(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t x, uint64_t y, int64_t, int64_t) {
+      return unsigned_saturate<L>(static_cast<__int128>(x) + y);
+    });
+  }
+  template <unsigned L> Value<128> vusub_sat(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t x, uint64_t y, int64_t, int64_t) {
+      return unsigned_saturate<L>(static_cast<__int128>(x) - y);
+    });
+  }
+  template <unsigned L> Value<128> vsadd_sat(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t, uint64_t, int64_t x, int64_t y) {
+      return signed_saturate<L>(static_cast<__int128>(x) + y);
+    });
+  }
+  template <unsigned L> Value<128> vssub_sat(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t, uint64_t, int64_t x, int64_t y) {
+      return signed_saturate<L>(static_cast<__int128>(x) - y);
+    });
+  }
+  template <unsigned L> Value<128> vavgu(Value<128> a, Value<128> b) {
+    return lanewise<L>(a, b, [](uint64_t x, uint64_t y, int64_t, int64_t) {
+      return static_cast<uint64_t>((static_cast<unsigned __int128>(x) + y + 1) >> 1);
+    });
+  }
+  template <unsigned L> Value<128> vshl(Value<128> a, Value<64> n) {
+    return lanewise<L>(a, a, [n](uint64_t x, uint64_t, int64_t, int64_t) { return x << n.v; });
+  }
+  template <unsigned L> Value<128> vlshr(Value<128> a, Value<64> n) {
+    return lanewise<L>(a, a, [n](uint64_t x, uint64_t, int64_t, int64_t) { return x >> n.v; });
+  }
+  template <unsigned L> Value<128> vashr(Value<128> a, Value<64> n) {
+    return lanewise<L>(a, a, [n](uint64_t, uint64_t, int64_t x, int64_t) { return static_cast<uint64_t>(x >> n.v); });
+  }
+  template <unsigned L> Value<128> vshuffle(Value<128> a, Value<128> b, const std::array<uint8_t, 128 / L>& pick) {
+    constexpr unsigned kLanes = 128 / L;
+    unsigned __int128 r = 0;
+    for (unsigned k = 0; k < kLanes; ++k) {
+      const unsigned from = pick[k];
+      r |= static_cast<unsigned __int128>(lane<L>(from < kLanes ? a : b, from % kLanes)) << (k * L);
+    }
+    return {r};
+  }
+  template <unsigned L> Value<L> vextract(Value<128> a, unsigned n) { return {lane<L>(a, n)}; }
+  template <unsigned L> Value<128> vinsert(Value<128> a, unsigned n, Value<L> x) {
+    const unsigned __int128 field = static_cast<unsigned __int128>(lane_mask<L>()) << (n * L);
+    return {(a.v & ~field) | (static_cast<unsigned __int128>(x.v) << (n * L))};
+  }
   template <unsigned L> Value<32> movemask(Value<128> a) {
     uint64_t mask = 0;
     for (unsigned i = 0; i < 128 / L; ++i) mask |= static_cast<uint64_t>((a.v >> (i * L + L - 1)) & 1) << i;
@@ -238,9 +312,22 @@ class InterpEmitter {
   }
 
  private:
+  template <unsigned L> static constexpr uint64_t lane_mask() { return L == 64 ? ~uint64_t{0} : (uint64_t{1} << L) - 1; }
+  template <unsigned L> static uint64_t lane(Value<128> a, unsigned n) {
+    return static_cast<uint64_t>(a.v >> (n * L)) & lane_mask<L>();
+  }
+  // x clamped to the L-bit unsigned or signed range.
+  template <unsigned L> static uint64_t unsigned_saturate(__int128 x) {
+    const __int128 high = lane_mask<L>();
+    return static_cast<uint64_t>(x < 0 ? 0 : x > high ? high : x);
+  }
+  template <unsigned L> static uint64_t signed_saturate(__int128 x) {
+    const __int128 high = static_cast<__int128>(lane_mask<L>() >> 1), low = -high - 1;
+    return static_cast<uint64_t>(x < low ? low : x > high ? high : x);
+  }
   // Lane i of the result is f(lane i of a, of b, each also sign-extended).
   template <unsigned L, class F> static Value<128> lanewise(Value<128> a, Value<128> b, F&& f) {
-    constexpr uint64_t kMask = L == 64 ? ~uint64_t{0} : (uint64_t{1} << L) - 1;
+    constexpr uint64_t kMask = lane_mask<L>();
     unsigned __int128 r = 0;
     for (unsigned i = 0; i < 128 / L; ++i) {
       const uint64_t x = static_cast<uint64_t>(a.v >> (i * L)) & kMask, y = static_cast<uint64_t>(b.v >> (i * L)) & kMask;

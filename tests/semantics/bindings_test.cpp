@@ -75,6 +75,7 @@ TEST(Bindings, GroupsDigitsFormsWidthAndMode) {
 TEST(Bindings, UnboundEncodingsRaiseUd) {
   EXPECT_EQ(handler_of({0x0f, 0x0d, 0x10}), (&sem::Unimplemented<E>));  // PREFETCHWT1
   EXPECT_EQ(handler_of({0x0f, 0x6f, 0xc0}), (&sem::Unimplemented<E>));  // MMX MOVQ
+  EXPECT_EQ(handler_of({0x0f, 0x70, 0xc0, 0x1b}), (&sem::Unimplemented<E>));  // PSHUFW (MMX)
   EXPECT_EQ(handler_of({0x62, 0xf1, 0x7c, 0x48, 0x58, 0xc0}), (&sem::Unimplemented<E>));  // EVEX
 }
 
