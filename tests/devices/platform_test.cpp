@@ -82,7 +82,8 @@ class PlatformTest : public ::testing::Test {
 
 TEST_F(PlatformTest, MapsThePcPorts) {
   for (uint16_t port : {0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x40, 0x43, 0x61, 0x60, 0x64, 0x70, 0x71, 0x80, 0x92,
-                        0xf4, 0x3f8, 0x3ff, 0x510, 0x511, 0x600, 0x604, 0x608, 0xcf9}) {
+                        0xf4, 0x3f8, 0x3ff, 0x510, 0x511, 0x600, 0x604, 0x608, 0xcf8, 0xcf9, 0xcfa, 0xcfb,
+                        0xcfc, 0xcff}) {
     bool mapped = false;
     for (auto& m : platform.port_mappings()) mapped |= port >= m.first && port < m.first + m.count;
     EXPECT_TRUE(mapped) << std::hex << port;
@@ -90,6 +91,17 @@ TEST_F(PlatformTest, MapsThePcPorts) {
   EXPECT_EQ(bus.read32(0xfee00030), 0x00050014u);  // LAPIC version
   bus.write32(0xfec00000, 1);
   EXPECT_EQ(bus.read32(0xfec00010), 0x00170020u);  // IOAPIC version
+}
+
+TEST_F(PlatformTest, PciConfigBesideTheResetControlRegister) {
+  bus.out(0xcf8, 0x80000800, 4);  // 00:01.0, register 0
+  EXPECT_EQ(bus.in(0xcf8, 4), 0x80000800u);
+  EXPECT_EQ(bus.in(0xcfc, 4), 0x70008086u);
+  EXPECT_EQ(bus.in(0xcf9, 1), 0x00u);  // a byte at 0xcf9 is the reset control register
+  bus.out(0xcf9, 0x02);
+  EXPECT_EQ(bus.in(0xcf9, 1), 0x02u);
+  EXPECT_EQ(bus.in(0xcf8, 4), 0x80000800u);
+  EXPECT_TRUE(resets.empty());
 }
 
 TEST_F(PlatformTest, PitIrq0ReachesCpuThroughPicAndLint0) {
