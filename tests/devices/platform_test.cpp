@@ -237,6 +237,28 @@ TEST_F(PlatformTest, TscCountsThePlatformClock) {
   EXPECT_EQ(platform.tsc(), 5000u);
 }
 
+// Linux's pit_calibrate_tsc(): the TSC ticks counted while PIT channel 2 counts
+// down 10 ms give the TSC rate. Both count the platform clock, so the answer
+// is the TSC's 1 GHz to within one poll.
+TEST_F(PlatformTest, PitChannel2CalibratesTheTsc) {
+  constexpr uint16_t kLatch = 11932;  // PIT ticks in 10 ms (CAL_LATCH)
+  bus.out(0x61, (bus.in(0x61) & ~0x02) | 0x01);
+  bus.out(0x43, 0xb0);
+  bus.out(0x42, kLatch & 0xff);
+  bus.out(0x42, kLatch >> 8);
+  const uint64_t t1 = platform.tsc();
+  constexpr uint64_t kPollNs = 250;  // what one loop iteration of inb + rdtsc takes
+  uint64_t polls = 0;
+  while (!(bus.in(0x61) & 0x20)) {
+    clock.advance(kPollNs);
+    ++polls;
+  }
+  const uint64_t t2 = platform.tsc();
+  const uint64_t tsc_khz = (t2 - t1) * Pit8254::kFrequencyHz / kLatch / 1000;
+  EXPECT_NEAR(static_cast<double>(tsc_khz), 1'000'000.0, 1'000'000.0 * kPollNs / 10'000'000);
+  EXPECT_GE(polls, 1000u);  // Linux's loopmin for 10 ms
+}
+
 TEST_F(PlatformTest, TscDeadlineMsrArmsTheLapicTimer) {
   InterruptController& cpu = platform.interrupt_controller(0);
   bus.out(0x21, 0xff);
