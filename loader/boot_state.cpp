@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "runtime/vcpu/cpu_model.h"
+
 namespace orcvm {
 
 namespace {
@@ -66,6 +68,7 @@ void reset_cpu(CpuState& cpu) {
   cpu.dr[7] = 0x400;
   cpu.xcr0 = 1;
   cpu.pat = 0x0007040600070406ull;
+  cpu.misc_enable = misc_enable::kPowerOn;
   cpu.apic_base = 0xfee00000 | (1u << 11) | (1u << 8);  // enabled, BSP
   const uint16_t fcw = 0x037f;
   const uint32_t mxcsr = 0x1f80;
