@@ -93,6 +93,7 @@ int guest_main(uint64_t ram_size) {
   check_u64("arat", has(cpuid(6, 0).eax, 2), 1);
 
   r = cpuid(7, 0);
+  check_u64("tsc_adjust", has(r.ebx, 1), 1);
   check_u64("bmi1", has(r.ebx, 3), 1);
   check_u64("bmi2", has(r.ebx, 8), 1);
   check_u64("adx", has(r.ebx, 19), 1);

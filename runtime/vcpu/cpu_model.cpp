@@ -113,8 +113,8 @@ CpuidResult basic_or_extended(uint32_t leaf, uint32_t subleaf) {
       return {bit(2) /*ARAT: the APIC timer runs in every state*/, 0, 0, 0};
     case 7:
       if (subleaf != 0) return {0, 0, 0, 0};
-      // EBX: BMI1, SMEP, BMI2, ADX. ECX: UMIP. EDX: IA32_ARCH_CAPABILITIES.
-      return {0, bit(3) | bit(7) | bit(8) | bit(19), bit(2), bit(29)};
+      // EBX: IA32_TSC_ADJUST, BMI1, SMEP, BMI2, ADX. ECX: UMIP. EDX: IA32_ARCH_CAPABILITIES.
+      return {0, bit(1) | bit(3) | bit(7) | bit(8) | bit(19), bit(2), bit(29)};
     case 0xb:
       return topology(subleaf);
     case 0x15:

@@ -259,6 +259,22 @@ TEST_F(PlatformTest, PitChannel2CalibratesTheTsc) {
   EXPECT_GE(polls, 1000u);  // Linux's loopmin for 10 ms
 }
 
+// Linux's clocksource watchdog checks the TSC against the ACPI PM timer: both
+// must count the one platform clock, so they never drift apart.
+TEST_F(PlatformTest, PmTimerAndTscCountTheSameClock) {
+  clock.set(1'000'000);
+  // Steps below the 24-bit PM timer's wrap (4.69 s).
+  for (uint64_t step : {4'000'000ull, 123'456'789ull, 1'000'000'000ull, 3'999'999'999ull}) {
+    const uint64_t tsc0 = platform.tsc();
+    const uint32_t pm0 = bus.in(0x608, 4);
+    clock.advance(step);
+    const uint64_t tsc_ns = (platform.tsc() - tsc0) * kNsPerSecond / PlatformConfig{}.tsc_hz;
+    const uint32_t pm_ticks = (bus.in(0x608, 4) - pm0) & 0xffffff;
+    const uint64_t pm_ns = uint64_t{pm_ticks} * kNsPerSecond / AcpiPm::kTimerHz;
+    EXPECT_NEAR(static_cast<double>(pm_ns), static_cast<double>(tsc_ns), 300.0) << step;  // one PM tick is 279 ns
+  }
+}
+
 TEST_F(PlatformTest, TscDeadlineMsrArmsTheLapicTimer) {
   InterruptController& cpu = platform.interrupt_controller(0);
   bus.out(0x21, 0xff);

@@ -115,6 +115,21 @@ TEST_F(ModelMsrTest, MiscEnableFastStringsIsTheOneWritableBit) {
   }
 }
 
+// SDM Vol. 3, 18.17.3: a write to IA32_TSC_ADJUST moves the TSC by the same
+// amount, and a write to IA32_TSC moves IA32_TSC_ADJUST.
+TEST_F(ModelMsrTest, TscAdjustAndTscMoveTogether) {
+  EXPECT_NE(cpuid(7, 0).ebx & (1u << 1), 0u);
+  ctx->deterministic_tsc_reads = 1;  // the TSC advances 1000 per read
+  EXPECT_EQ(read(msr::TSC_ADJUST), 0u);
+  const uint64_t before = read(msr::TSC);
+  EXPECT_TRUE(write_msr(ctx.get(), msr::TSC_ADJUST, 1'000'000));
+  EXPECT_EQ(read(msr::TSC), before + 1000 + 1'000'000);
+  // The write reads the TSC once more (3000 + 1'000'000) and moves it to 5'000'000.
+  EXPECT_TRUE(write_msr(ctx.get(), msr::TSC, 5'000'000));
+  EXPECT_EQ(read(msr::TSC_ADJUST), 1'000'000u + (5'000'000u - (3000 + 1'000'000)));
+  EXPECT_EQ(read(msr::TSC), 5'000'000u + 1000);
+}
+
 TEST_F(ModelMsrTest, MsrsOutsideTheModelRaiseGp) {
   uint64_t v;
   for (uint32_t index : {0x4eu, 0x140u, 0x48u, 0x10bu, 0x606u}) {
