@@ -168,6 +168,7 @@ Platform::Platform(Clock& clock, const PlatformConfig& config, PlatformCallbacks
   uart_->set_input_fd(config.serial_in_fd);
   pm_ = std::make_unique<AcpiPm>(clock_, &isa_[9], [this] { callbacks_.poweroff(); }, 0x600, 5);
   reset_control_ = std::make_unique<ResetControl>([this] { do_reset("reset control register (port 0xcf9)"); });
+  pci_ = std::make_unique<PciHost>();
   port92_ = std::make_unique<Port92>([this] { do_reset("fast reset (port 0x92)"); }, a20);
   post_ = std::make_unique<PostPort>();
   debug_exit_ = std::make_unique<DebugExit>([this](int status) {
@@ -240,7 +241,12 @@ void Platform::build_tables_and_map(const PlatformConfig& config) {
   port(0x3f8, 8, uart_.get(), "com1");
   port(0x510, 2, fw_cfg_.get(), "fw_cfg");
   port(0x600, 12, pm_.get(), "acpi-pm");
+  // CONFADD is one 32-bit register at 0xcf8; a byte at 0xcf9 is the PIIX3's
+  // reset control register.
+  port(PciHost::kConfigAddressPort, 1, pci_.get(), "pci-config-address");
   port(0xcf9, 1, reset_control_.get(), "reset-control");
+  port(0xcfa, 2, pci_.get(), "pci-config-address");
+  port(PciHost::kConfigDataPort, 4, pci_.get(), "pci-config-data");
 
   auto mmio = [&](const MmioWindow& window, std::unique_ptr<MmioDevice> device) {
     mmio_wrappers_.push_back(std::move(device));

@@ -12,6 +12,7 @@
 //           0x3f8-0x3ff                        COM1               (Uart16550)
 //           0x510-0x511                        fw_cfg             (FwCfg)
 //           0x600-0x60b                        ACPI PM1a/PM timer (AcpiPm)
+//           0xcf8, 0xcfa-0xcff                 PCI config #1      (PciHost: 440FX, PIIX3)
 //           0xcf9                              reset control      (ResetControl)
 //   MMIO    0xfec00000 (4 KiB) IOAPIC, 0xfee00000 (4 KiB) the local APIC of the
 //           accessing VCPU (see set_current_cpu)
@@ -44,6 +45,7 @@
 #include "devices/interrupts.h"
 #include "devices/ioapic.h"
 #include "devices/lapic.h"
+#include "devices/pci_host.h"
 #include "devices/pic8259.h"
 #include "devices/pit8254.h"
 #include "devices/port92.h"
@@ -165,6 +167,7 @@ class Platform : private IpiSink {
   Lapic& lapic(unsigned cpu) { return *cpus_[cpu]->lapic; }
   FwCfg& fw_cfg() { return *fw_cfg_; }
   AcpiPm& acpi_pm() { return *pm_; }
+  PciHost& pci() { return *pci_; }
   IrqLine& isa_irq(unsigned irq) { return isa_[irq & 15]; }
 
  private:
@@ -214,6 +217,7 @@ class Platform : private IpiSink {
   std::unique_ptr<Uart16550> uart_;
   std::unique_ptr<AcpiPm> pm_;
   std::unique_ptr<ResetControl> reset_control_;
+  std::unique_ptr<PciHost> pci_;
   std::unique_ptr<Port92> port92_;
   std::unique_ptr<PostPort> post_;
   std::unique_ptr<DebugExit> debug_exit_;

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "runtime/fpu/sse_float.h"
+#include "runtime/vcpu/cpu_model.h"
 
 namespace orcvm {
 
@@ -68,6 +69,7 @@ void reset_cpu(CpuState& cpu) {
   cpu.dr[7] = 0x400;
   cpu.xcr0 = 1;
   cpu.pat = 0x0007040600070406ull;
+  cpu.misc_enable = misc_enable::kPowerOn;
   cpu.apic_base = 0xfee00000 | (1u << 11) | (1u << 8);  // enabled, BSP
   cpu.fpu.control = x87::ControlAfterInit;
   cpu.fpu.mxcsr = fpu::mxcsr::PowerOn;

@@ -1,6 +1,7 @@
 #include "loader/elf.h"
 
 #include "loader/boot_state.h"
+#include "runtime/vcpu/cpu_model.h"
 
 #include <algorithm>
 #include <cstring>
@@ -114,6 +115,7 @@ void enter_long_mode(PhysicalMemory& memory, CpuState& cpu, uint64_t entry) {
   enter_flat_long_mode(memory, cpu, cr3, {gdt, descriptors, 0x08, 0x10});
   cpu.tr = SegmentReg{0, 0x67, 0, 0x8b};
   cpu.pat = 0x0007040600070406ull;
+  cpu.misc_enable = misc_enable::kPowerOn;
 }
 
 }  // namespace orcvm

@@ -63,6 +63,44 @@ void kmain(void) {
   cpuid(7, 0xff, r);
   EXPECT_TRUE("cpuid.7.invalid_subleaf_is_zero", (r[0] | r[1] | r[2] | r[3]) == 0);
 
+  section("cpuid: cache and topology leaves");
+  /* Intel's leaf 4 (AMD describes caches in 0x8000001d): each subleaf until
+   * type 0 is a data (1), instruction (2) or unified (3) cache of level 1-3,
+   * levels in order, with a power-of-two line; there is a level-1 data cache. */
+  int caches_ok = 1, has_l1d = 0;
+  u32 last_level = 1;
+  if (max_basic >= 4 && memcmp(vendor, "GenuineIntel", 12) == 0) {
+    for (u32 sub = 0; sub < 16; ++sub) {
+      cpuid(4, sub, r);
+      const u32 type = r[0] & 0x1f, level = (r[0] >> 5) & 7, line = (r[1] & 0xfff) + 1;
+      if (type == 0) break;
+      caches_ok &= type <= 3 && level >= last_level && level <= 3 && (line & (line - 1)) == 0 && line >= 16;
+      has_l1d |= type == 1 && level == 1;
+      last_level = level;
+    }
+  } else {
+    has_l1d = 1;
+  }
+  EXPECT_TRUE("cpuid.4.caches_well_formed", caches_ok);
+  EXPECT_TRUE("cpuid.4.has_l1_data_cache", has_l1d);
+  /* Leaf 0xB: level 0 is SMT with at least one logical processor, a level of
+   * type 0 ends the list, and EDX is the x2APIC ID at every level. */
+  int topology_ok = 1;
+  if (max_basic >= 0xb) {
+    cpuid(0xb, 0, r);
+    topology_ok = ((r[2] >> 8) & 0xff) == 1 && (r[1] & 0xffff) != 0 && (r[2] & 0xff) == 0;
+    const u32 x2apic_id = r[3];
+    u32 sub = 1;
+    for (; sub < 8; ++sub) {
+      cpuid(0xb, sub, r);
+      topology_ok &= r[3] == x2apic_id && (r[2] & 0xff) == sub;
+      if (((r[2] >> 8) & 0xff) == 0) break;
+    }
+    topology_ok &= sub < 8 && r[1] == 0;
+    topology_ok &= x2apic_id == lapic_read(LAPIC_ID) >> 24;
+  }
+  EXPECT_TRUE("cpuid.b.levels_well_formed", topology_ok);
+
   section("cpuid: extended leaves");
   cpuid(0x80000000u, 0, r);
   const u32 max_ext = r[0];

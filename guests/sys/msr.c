@@ -98,6 +98,21 @@ void kmain(void) {
   try_rdmsr(MSR_MISC_ENABLE, &v2);
   check_eq("misc_enable.reads_back", v2, v);
   check_eq("ucode_rev.readable", (u32)try_rdmsr(0x8b, &v), (u32)-1);
+  /* Fast strings (bit 0): enabled from reset on every family 6 part since model 0xd. */
+  try_rdmsr(MSR_MISC_ENABLE, &v);
+  check_eq("misc_enable.fast_strings", v & 1, 1);
+
+  section("ARCH_CAPABILITIES");
+  /* Present when CPUID.7.0:EDX[29] says so; read-only (a write is #GP(0)). */
+  u32 c7[4];
+  cpuid(7, 0, c7);
+  if ((c7[3] >> 29) & 1) {
+    check_eq("arch_capabilities.readable_per_cpuid", (u32)try_rdmsr(0x10a, &v), (u32)-1);
+    check_eq("arch_capabilities.write_faults_per_cpuid", (u32)try_wrmsr(0x10a, v), VEC_GP);
+  } else {
+    check_eq("arch_capabilities.readable_per_cpuid", 1, 1);
+    check_eq("arch_capabilities.write_faults_per_cpuid", 1, 1);
+  }
 
   section("MTRRs");
   const int mtrr = (c1[3] >> 12) & 1;

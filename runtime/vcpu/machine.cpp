@@ -1,6 +1,7 @@
 #include "runtime/vcpu/machine.h"
 
 #include "runtime/log.h"
+#include "runtime/vcpu/cpu_model.h"
 #include "runtime/vcpu/helpers.h"
 
 namespace orcvm {
@@ -35,6 +36,7 @@ void Machine::power_on(const BatteryBacked* kept) {
   PlatformConfig platform_config;
   platform_config.ram_size = config_.ram_size;
   platform_config.serial_out = config_.serial;
+  platform_config.tsc_hz = kTscHz;
   if (kept || config_.icount) {
     platform_config.use_host_time = false;
     platform_config.rtc_base_time = kept ? kept->rtc_time : kIcountRtcStart;

@@ -5,6 +5,8 @@
 #include "devices/interrupts.h"
 #include "devices/platform.h"
 #include "ir/semantics/canonical.h"
+#include "runtime/log.h"
+#include "runtime/vcpu/cpu_model.h"
 #include "runtime/vcpu/helpers.h"
 #include "runtime/vcpu/vcpu.h"
 
@@ -50,12 +52,13 @@ bool read_msr(ExecContext* ctx, uint32_t index, uint64_t* value) {
     case msr::FEATURE_CONTROL: *value = 1; return true;  // locked, VMX off
     case msr::BIOS_SIGN_ID: *value = 0; return true;     // no microcode update loaded
     case msr::MTRRCAP: *value = 0x508; return true;      // 8 variable ranges, fixed ranges, WC
+    case msr::ARCH_CAPABILITIES: *value = arch_capabilities::kValue; return true;
     case msr::MTRR_DEF_TYPE: *value = c.mtrr_def_type; return true;
     case msr::SYSENTER_CS: *value = c.sysenter_cs; return true;
     case msr::SYSENTER_ESP: *value = c.sysenter_esp; return true;
     case msr::SYSENTER_EIP: *value = c.sysenter_eip; return true;
     case msr::MCG_CAP: case msr::MCG_STATUS: *value = 0; return true;
-    case msr::MISC_ENABLE: *value = c.misc_enable; return true;
+    case msr::MISC_ENABLE: *value = c.misc_enable | misc_enable::kReadOnly; return true;
     case msr::PAT: *value = c.pat; return true;
     case msr::TSC_DEADLINE: {
       // The armed deadline; 0 once it has fired or outside TSC-deadline mode.
@@ -77,6 +80,7 @@ bool read_msr(ExecContext* ctx, uint32_t index, uint64_t* value) {
         *value = c.mtrr[index & 0x7f];
         return true;
       }
+      if (Log::on(LogItem::Unimp)) Log::printf("unimp: rdmsr 0x%x is not in the CPU model: #GP(0)\n", index);
       raise_exception(ctx, 13, 0, true);
       return false;
   }
@@ -104,7 +108,11 @@ bool write_msr(ExecContext* ctx, uint32_t index, uint64_t value) {
     case msr::SYSENTER_ESP: if (!canonical(value)) return refuse(); c.sysenter_esp = value; return true;
     case msr::SYSENTER_EIP: if (!canonical(value)) return refuse(); c.sysenter_eip = value; return true;
     case msr::MCG_STATUS: return true;
-    case msr::MISC_ENABLE: c.misc_enable = value; return true;
+    case msr::MISC_ENABLE:
+      // Writes to the read-only bits are ignored; the features of the other bits are absent.
+      if (value & ~(misc_enable::kWritable | misc_enable::kReadOnly)) return refuse();
+      c.misc_enable = value & misc_enable::kWritable;
+      return true;
     case msr::PAT: c.pat = value; return true;
     case msr::TSC_DEADLINE:
       // The LAPIC turns the distance from the current TSC into platform time.
@@ -133,6 +141,10 @@ bool write_msr(ExecContext* ctx, uint32_t index, uint64_t value) {
         c.mtrr[index & 0x7f] = value;
         return true;
       }
+      // IA32_ARCH_CAPABILITIES is read-only, as every MSR the model does not list.
+      if (Log::on(LogItem::Unimp) && index != msr::ARCH_CAPABILITIES)
+        Log::printf("unimp: wrmsr 0x%x <- 0x%llx is not in the CPU model: #GP(0)\n", index,
+                    static_cast<unsigned long long>(value));
       return refuse();
   }
 }

@@ -168,6 +168,43 @@ TEST_F(PitTest, Port61RefreshToggles) {
   EXPECT_NE(a, b);
 }
 
+TEST_F(PitTest, Port61ReportsGateSpeakerAndOut2) {
+  EXPECT_EQ(pit.port_read(0x61, 1) & 0x23, 0x00u);  // gate low at reset, OUT2 low in mode 0 with no count
+  pit.port_write(0x61, 1, 0x03);                    // gate and speaker data on
+  EXPECT_EQ(pit.port_read(0x61, 1) & 0x03, 0x03u);
+  pit.port_write(0x61, 1, 0x01);
+  EXPECT_EQ(pit.port_read(0x61, 1) & 0x03, 0x01u);
+  program(2, 0, 100);
+  EXPECT_EQ(pit.port_read(0x61, 1) & 0x20, 0x00u);
+  clock.set(ticks(100));
+  EXPECT_EQ(pit.port_read(0x61, 1) & 0x20, 0x20u);
+  program(2, 0, 100);  // a new count drops OUT2 again
+  EXPECT_EQ(pit.port_read(0x61, 1) & 0x20, 0x00u);
+}
+
+// Under --icount the PIT reads time from the VCPU's instruction budget: OUT2
+// rises at the instruction that retires the count's last tick.
+TEST(PitInstructionClock, Out2RisesAfterCountTicksOfRetiredInstructions) {
+  InstructionClock clock(1);  // 1 ns per instruction
+  int64_t budget = 0;
+  clock.attach_budget(&budget);
+  clock.grant_until(kNoDeadline);
+  Pit8254 pit(clock, nullptr);
+  pit.port_write(0x61, 1, 0x01);
+  pit.port_write(0x43, 1, 0xb0);
+  pit.port_write(0x42, 1, 1193 & 0xff);  // 1193 ticks: 999847.5 ns
+  pit.port_write(0x42, 1, 1193 >> 8);
+  const uint64_t due = ticks(1193);
+  EXPECT_EQ(due, 999848u);
+  budget -= static_cast<int64_t>(due - 1);  // the VCPU retires instructions
+  EXPECT_EQ(pit.port_read(0x61, 1) & 0x20, 0x00u);
+  EXPECT_EQ(pit.current_count(2), 1u);
+  budget -= 1;
+  EXPECT_EQ(pit.port_read(0x61, 1) & 0x20, 0x20u);
+  clock.warp_to(clock.now() + 5'000'000);  // idle time skipped by HLT: OUT2 stays high
+  EXPECT_EQ(pit.port_read(0x61, 1) & 0x20, 0x20u);
+}
+
 TEST_F(PitTest, FirmwareInitRuns18Hz) {
   pit.firmware_init();
   EXPECT_EQ(pit.next_deadline(), ticks(65536));

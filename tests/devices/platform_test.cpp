@@ -82,7 +82,8 @@ class PlatformTest : public ::testing::Test {
 
 TEST_F(PlatformTest, MapsThePcPorts) {
   for (uint16_t port : {0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x40, 0x43, 0x61, 0x60, 0x64, 0x70, 0x71, 0x80, 0x92,
-                        0xf4, 0x3f8, 0x3ff, 0x510, 0x511, 0x600, 0x604, 0x608, 0xcf9}) {
+                        0xf4, 0x3f8, 0x3ff, 0x510, 0x511, 0x600, 0x604, 0x608, 0xcf8, 0xcf9, 0xcfa, 0xcfb,
+                        0xcfc, 0xcff}) {
     bool mapped = false;
     for (auto& m : platform.port_mappings()) mapped |= port >= m.first && port < m.first + m.count;
     EXPECT_TRUE(mapped) << std::hex << port;
@@ -90,6 +91,17 @@ TEST_F(PlatformTest, MapsThePcPorts) {
   EXPECT_EQ(bus.read32(0xfee00030), 0x00050014u);  // LAPIC version
   bus.write32(0xfec00000, 1);
   EXPECT_EQ(bus.read32(0xfec00010), 0x00170020u);  // IOAPIC version
+}
+
+TEST_F(PlatformTest, PciConfigBesideTheResetControlRegister) {
+  bus.out(0xcf8, 0x80000800, 4);  // 00:01.0, register 0
+  EXPECT_EQ(bus.in(0xcf8, 4), 0x80000800u);
+  EXPECT_EQ(bus.in(0xcfc, 4), 0x70008086u);
+  EXPECT_EQ(bus.in(0xcf9, 1), 0x00u);  // a byte at 0xcf9 is the reset control register
+  bus.out(0xcf9, 0x02);
+  EXPECT_EQ(bus.in(0xcf9, 1), 0x02u);
+  EXPECT_EQ(bus.in(0xcf8, 4), 0x80000800u);
+  EXPECT_TRUE(resets.empty());
 }
 
 TEST_F(PlatformTest, PitIrq0ReachesCpuThroughPicAndLint0) {
@@ -223,6 +235,44 @@ TEST_F(PlatformTest, TscCountsThePlatformClock) {
   EXPECT_EQ(platform.tsc(), 1001u);  // the clock stood still, the TSC did not
   clock.set(5000);
   EXPECT_EQ(platform.tsc(), 5000u);
+}
+
+// Linux's pit_calibrate_tsc(): the TSC ticks counted while PIT channel 2 counts
+// down 10 ms give the TSC rate. Both count the platform clock, so the answer
+// is the TSC's 1 GHz to within one poll.
+TEST_F(PlatformTest, PitChannel2CalibratesTheTsc) {
+  constexpr uint16_t kLatch = 11932;  // PIT ticks in 10 ms (CAL_LATCH)
+  bus.out(0x61, (bus.in(0x61) & ~0x02) | 0x01);
+  bus.out(0x43, 0xb0);
+  bus.out(0x42, kLatch & 0xff);
+  bus.out(0x42, kLatch >> 8);
+  const uint64_t t1 = platform.tsc();
+  constexpr uint64_t kPollNs = 250;  // what one loop iteration of inb + rdtsc takes
+  uint64_t polls = 0;
+  while (!(bus.in(0x61) & 0x20)) {
+    clock.advance(kPollNs);
+    ++polls;
+  }
+  const uint64_t t2 = platform.tsc();
+  const uint64_t tsc_khz = (t2 - t1) * Pit8254::kFrequencyHz / kLatch / 1000;
+  EXPECT_NEAR(static_cast<double>(tsc_khz), 1'000'000.0, 1'000'000.0 * kPollNs / 10'000'000);
+  EXPECT_GE(polls, 1000u);  // Linux's loopmin for 10 ms
+}
+
+// Linux's clocksource watchdog checks the TSC against the ACPI PM timer: both
+// must count the one platform clock, so they never drift apart.
+TEST_F(PlatformTest, PmTimerAndTscCountTheSameClock) {
+  clock.set(1'000'000);
+  // Steps below the 24-bit PM timer's wrap (4.69 s).
+  for (uint64_t step : {4'000'000ull, 123'456'789ull, 1'000'000'000ull, 3'999'999'999ull}) {
+    const uint64_t tsc0 = platform.tsc();
+    const uint32_t pm0 = bus.in(0x608, 4);
+    clock.advance(step);
+    const uint64_t tsc_ns = (platform.tsc() - tsc0) * kNsPerSecond / PlatformConfig{}.tsc_hz;
+    const uint32_t pm_ticks = (bus.in(0x608, 4) - pm0) & 0xffffff;
+    const uint64_t pm_ns = uint64_t{pm_ticks} * kNsPerSecond / AcpiPm::kTimerHz;
+    EXPECT_NEAR(static_cast<double>(pm_ns), static_cast<double>(tsc_ns), 300.0) << step;  // one PM tick is 279 ns
+  }
 }
 
 TEST_F(PlatformTest, TscDeadlineMsrArmsTheLapicTimer) {
