@@ -3,16 +3,13 @@
 #include <bit>
 
 #include "runtime/fpu/float_format.h"
-#include "runtime/fpu/x87_float.h"
+#include "runtime/fpu/x87_operand.h"
 
 namespace orcvm::fpu {
 
-namespace {
+using namespace x87;
 
-constexpr int kBias80 = 16383;
-constexpr uint16_t kMaxExponent80 = 0x7fff;
-constexpr uint64_t kIntegerBit = 1ull << 63;
-constexpr uint64_t kQuietBit80 = 1ull << 62;
+namespace {
 
 constexpr uint16_t sign_bit(bool negative) { return negative ? 0x8000 : 0; }
 
@@ -23,11 +20,11 @@ Float80 widen(typename F::Bits bits, uint16_t* status) {
   const uint64_t fraction = uint64_t(bits & F::kFractionMask);
   const int biased = biased_exponent<F>(bits);
   if (biased == F::kMaxBiasedExponent)  // infinity or NaN; a NaN keeps its payload and quiet bit
-    return {kIntegerBit | (fraction << kAlign), uint16_t(sign | kMaxExponent80)};
+    return {kIntegerBit | (fraction << kAlign), uint16_t(sign | kMaxExponent)};
   if (is_zero<F>(bits)) return {0, sign};
   if (biased == 0) *status |= x87status::DE;  // the 80-bit image is normal, so only the source tells
   const Finite v = unpack_normalized<F>(bits);
-  const int exponent = v.exponent + int(F::kFractionBits) + kBias80;
+  const int exponent = v.exponent + int(F::kFractionBits) + kBias;
   return {v.significand << kAlign, uint16_t(sign | exponent)};
 }
 
@@ -57,14 +54,13 @@ Float80 x87_from_int(int64_t value) {
   if (value == 0) return {0, 0};
   const uint64_t magnitude = value < 0 ? 0 - uint64_t(value) : uint64_t(value);
   const int leading = std::countl_zero(magnitude);
-  return {magnitude << leading, uint16_t(sign_bit(value < 0) | (kBias80 + 63 - leading))};
+  return {magnitude << leading, uint16_t(sign_bit(value < 0) | (kBias + 63 - leading))};
 }
 
 Float80 x87_load_real(Float80 widened, uint16_t* status) {
-  const bool nan = (widened.sign_exponent & kMaxExponent80) == kMaxExponent80 && (widened.significand << 1) != 0;
-  if (nan && !(widened.significand & kQuietBit80)) {
+  if (is_signalling_nan(widened)) {
     *status |= x87status::IE;
-    widened.significand |= kQuietBit80;
+    widened.significand |= kQuietBit;
   }
   return widened;
 }
@@ -81,12 +77,12 @@ uint16_t x87_examine(Float80 a, bool empty) {
   using namespace x87status;
   const uint16_t sign = (a.sign_exponent & 0x8000) ? C1 : 0;
   if (empty) return sign | C3 | C0;
-  const unsigned exponent = a.sign_exponent & kMaxExponent80;
+  const unsigned exponent = a.sign_exponent & kMaxExponent;
   const bool integer_bit = a.significand & kIntegerBit;
   uint16_t cls;
   if (exponent == 0) cls = a.significand == 0 ? C3 : C3 | C2;  // a pseudo-denormal is a denormal
   else if (!integer_bit) cls = 0;                                // unnormal, pseudo-NaN, pseudo-infinity
-  else if (exponent < kMaxExponent80) cls = C2;
+  else if (exponent < kMaxExponent) cls = C2;
   else cls = (a.significand << 1) == 0 ? C2 | C0 : C0;
   return sign | cls;
 }
