@@ -1,0 +1,12 @@
+#!/bin/sh
+# The init of orcvm's Linux boot test: each line it prints is checked.
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t tmpfs tmpfs /tmp
+echo "orcvm-init: started on $(uname -r)"
+echo "orcvm-init: arithmetic $((6 * 7)) $((1 << 20)) $((123456789 % 1000))"
+echo "hello from tmpfs" > /tmp/file && echo "orcvm-init: tmpfs $(cat /tmp/file)"
+if [ -x /bin/sse2-check ]; then echo "orcvm-init: $(/bin/sse2-check)"; fi
+if dmesg | grep -E "BUG|WARNING|Oops" >/dev/null; then echo "orcvm-init: dmesg has errors"; else echo "orcvm-init: dmesg clean"; fi
+echo "orcvm-init: powering off"
+poweroff -f
