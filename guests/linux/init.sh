@@ -3,7 +3,7 @@
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs tmpfs /tmp
-echo "orcvm-init: started on $(uname -r)"
+echo "orcvm-init: started"
 echo "orcvm-init: arithmetic $((6 * 7)) $((1 << 20)) $((123456789 % 1000))"
 echo "hello from tmpfs" > /tmp/file && echo "orcvm-init: tmpfs $(cat /tmp/file)"
 if [ -x /bin/sse2-check ]; then echo "orcvm-init: $(/bin/sse2-check)"; fi

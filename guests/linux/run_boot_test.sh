@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Boots Debian's cloud kernel in orcvm with a busybox initramfs whose init runs
+# checks and powers off (ACPI S5): passes when orcvm exits with status 0 and the
+# init's lines equal boot.expected.
+# usage: run_boot_test.sh ORCVM CACHE_DIR SSE2_CHECK_ELF [orcvm options...]
+set -euo pipefail
+orcvm="$1" cache="$2" sse2_check="$3"
+shift 3
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$here/../.."
+"$root/scripts/fetch-linux-guest.sh" "$cache"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+python3 "$root/scripts/make-initramfs.py" "$work/initrd.gz" "$cache/busybox" "$here/init.sh" "bin/sse2-check=$sse2_check"
+status=0
+timeout 600 "$orcvm" -m 512M --initrd "$work/initrd.gz" \
+  --append "console=ttyS0 panic=-1" "$@" "$cache/vmlinuz" > "$work/serial.txt" 2>&1 || status=$?
+if ! diff <(grep '^orcvm-init:' "$work/serial.txt") "$here/boot.expected"; then
+  echo "--- serial output (last 40 lines) ---"; tail -40 "$work/serial.txt"; exit 1
+fi
+[ "$status" -eq 0 ] || { echo "orcvm exited with status $status"; tail -20 "$work/serial.txt"; exit 1; }
+echo "Linux booted to the end of init and powered off"
