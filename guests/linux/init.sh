@@ -4,6 +4,10 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs tmpfs /tmp
 echo "orcvm-init: started"
+if grep -q orcvm.interactive /proc/cmdline; then
+  echo "orcvm-init: shell"
+  exec sh
+fi
 echo "orcvm-init: arithmetic $((6 * 7)) $((1 << 20)) $((123456789 % 1000))"
 echo "hello from tmpfs" > /tmp/file && echo "orcvm-init: tmpfs $(cat /tmp/file)"
 if [ -x /bin/sse2-check ]; then echo "orcvm-init: $(/bin/sse2-check)"; fi

@@ -36,6 +36,7 @@ void Machine::power_on(const BatteryBacked* kept) {
   PlatformConfig platform_config;
   platform_config.ram_size = config_.ram_size;
   platform_config.serial_out = config_.serial;
+  platform_config.serial_in_fd = config_.serial_in_fd;
   platform_config.tsc_hz = kTscHz;
   if (kept || config_.icount) {
     platform_config.use_host_time = false;

@@ -24,6 +24,7 @@ struct MachineConfig {
   VcpuOptions vcpu;
   JitOptions jit;
   FILE* serial = stdout;  // null: --serial none
+  int serial_in_fd = -1;  // what the UART receives (--serial stdio: stdin), -1: nothing
   OnReset on_reset = OnReset::Exit;
   // --icount: every timer (PIT, LAPIC timer, RTC, PM timer, TSC) runs on an
   // InstructionClock of 1 ns per retired guest instruction, and the RTC starts

@@ -11,6 +11,7 @@
 #include "loader/kernel.h"
 #include "runtime/log.h"
 #include "runtime/vcpu/machine.h"
+#include "tools/orcvm/console_input.h"
 #include "tools/orcvm/termination_signals.h"
 
 namespace po = boost::program_options;
@@ -70,7 +71,7 @@ int main(int argc, char** argv) {
   visible.add_options()
       ("help,h", "show this help")
       ("memory,m", po::value<std::string>()->default_value("128M"), "guest RAM size (K, M, G suffix; bare number: MiB)")
-      ("serial", po::value<std::string>()->default_value("stdio"), "UART output: stdio, file:PATH or none")
+      ("serial", po::value<std::string>()->default_value("stdio"), "UART: stdio (output to stdout, input from stdin; on a terminal Ctrl-A x quits), file:PATH (output) or none")
       ("debug,d", po::value<std::string>(), ("log items, comma separated: " + Log::item_names()).c_str())
       ("logfile,D", po::value<std::string>(), "write -d logs to FILE instead of stderr")
       ("one-insn-per-block", "translate one guest instruction per block")
@@ -182,6 +183,7 @@ int main(int argc, char** argv) {
   start_termination_signal_thread();
   try {
     const std::vector<uint8_t> image = read_kernel_file(kernel, boot_config, config.ram_size);
+    if (config.serial == stdout) config.serial_in_fd = open_console_input();
     Machine machine(config);
     machine.boot([&](Machine& m) {  // again after each restart, into cleared RAM
       boot_config.memory_map = m.platform().e820();
@@ -202,8 +204,11 @@ int main(int argc, char** argv) {
       machine.set_serial(config.serial);
     }
     stop_on_termination_signal(&machine);
+    on_console_quit([&machine] { machine.stop(RunResult{RunResult::Kind::Stopped, 0, "quit with Ctrl-A x"}); });
     RunResult result = machine.run();
+    on_console_quit(nullptr);
     stop_on_termination_signal(nullptr);
+    restore_console();
     if (config.serial) std::fflush(config.serial);
     Log::flush();
     if (vm.count("stats")) print_stats(machine.vcpu().stats(), machine.vcpu().context());

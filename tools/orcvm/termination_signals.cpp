@@ -12,6 +12,7 @@
 
 #include "runtime/log.h"
 #include "runtime/vcpu/machine.h"
+#include "tools/orcvm/console_input.h"
 
 namespace orcvm {
 
@@ -27,6 +28,7 @@ sigset_t termination_signals() {
 }
 
 [[noreturn]] void exit_now(int signo) {
+  restore_console();
   Log::flush();
   std::fflush(nullptr);
   _exit(exit_status_for_signal(signo));
