@@ -283,6 +283,78 @@ inline const std::vector<X87Case> kComparesAndClasses = {
     {"fldz", kNone, kNone, cw(P64, RD), kPlusZero, 0},
 };
 
+inline const std::vector<X87Case> kRoundScaleExtractRemainder = {
+    // FRNDINT per RC; PC does not apply; C1 when rounded up
+    {"frndint", F(0x4000, 0xa000000000000000), kNone, cw(P64, RN), kTwo, PE},  // 2.5
+    {"frndint", F(0x4000, 0xa000000000000000), kNone, cw(P64, RD), kTwo, PE},
+    {"frndint", F(0x4000, 0xa000000000000000), kNone, cw(P64, RU), kThree, PE | C1},
+    {"frndint", F(0x4000, 0xa000000000000000), kNone, cw(P64, RZ), kTwo, PE},
+    {"frndint", F(0xc000, 0xa000000000000000), kNone, cw(P64, RN), negate_f80(kTwo), PE},
+    {"frndint", F(0xc000, 0xa000000000000000), kNone, cw(P64, RD), negate_f80(kThree), PE | C1},
+    {"frndint", F(0xc000, 0xa000000000000000), kNone, cw(P64, RU), negate_f80(kTwo), PE},
+    {"frndint", F(0xbffd, 0x8000000000000000), kNone, cw(P64, RN), kMinusZero, PE},  // -0.25 keeps its sign
+    {"frndint", F(0xbffd, 0x8000000000000000), kNone, cw(P64, RD), kMinusOne, PE | C1},
+    {"frndint", kHalf, kNone, cw(P64, RN), kPlusZero, PE},
+    {"frndint", F(0x3fff, 0xc000000000000000), kNone, cw(P64, RN), kTwo, PE | C1},
+    {"frndint", kMinDenormal, kNone, cw(P64, RU), kOne, DE | PE | C1},
+    {"frndint", F(0x403e, 0xffffffffffffffff), kNone, cw(P24, RN), F(0x403e, 0xffffffffffffffff), 0},
+    {"frndint", F(0x403d, 0xffffffffffffffff), kNone, cw(P64, RU), F(0x403e, 0x8000000000000000), PE | C1},
+    {"frndint", kMinusInf, kNone, N64, kMinusInf, 0},
+    {"frndint", F(0x7fff, 0x8000000000000001), kNone, N64, F(0x7fff, 0xc000000000000001), IE},
+    {"frndint", kUnnormal, kNone, N64, kIndefinite, IE},
+    // FSCALE: a * 2^trunc(b)
+    {"fscale", kOne, kThree, N64, F(0x4002, 0x8000000000000000), 0},
+    {"fscale", kOne, F(0xc000, 0xb99999999999999a), N64, F(0x3ffd, 0x8000000000000000), 0},  // -2.9 -> -2
+    {"fscale", kThree, F(0x3ffe, 0xe666666666666666), N64, kThree, 0},                         // 0.9 -> 0
+    {"fscale", kMinusOne, kInf, N64, kMinusInf, 0},
+    {"fscale", kPlusZero, kInf, N64, kIndefinite, IE},
+    {"fscale", kInf, kMinusInf, N64, kIndefinite, IE},
+    {"fscale", kMinusInf, kInf, N64, kMinusInf, 0},
+    {"fscale", negate_f80(kThree), kMinusInf, N64, kMinusZero, 0},
+    {"fscale", kMinusZero, F(0x4001, 0xe000000000000000), N64, kMinusZero, 0},
+    {"fscale", kMax, kOne, cw(P64, RN), kInf, OE | PE | C1},
+    {"fscale", kMax, kOne, cw(P64, RZ), kMax, OE | PE},
+    {"fscale", kMax, kOne, cw(P24, RZ), kMax, OE | PE},  // PC does not apply
+    {"fscale", kMax, kOne, unmask(N64, OE), F(0x1fff, 0xffffffffffffffff), OE},
+    {"fscale", kOne, F(0x400f, 0xc350000000000000), unmask(cw(P64, RZ), OE), kInf, OE | PE | C1},  // 2^100000
+    {"fscale", kOne, F(0xc00c, 0xfff8000000000000), N64, kMinNormal, 0},  // 2^-16382
+    {"fscale", kOne, F(0xc00c, 0xfffc000000000000), N64, F(0x0000, 0x4000000000000000), 0},  // 2^-16383, exact
+    {"fscale", kOne, F(0xc00d, 0x807a000000000000), N64, kMinDenormal, 0},  // 2^-16445
+    {"fscale", kOne, F(0xc00d, 0x807c000000000000), N64, kPlusZero, UE | PE},  // 2^-16446 ties to 0
+    {"fscale", kOne, F(0xc00f, 0xc350000000000000), unmask(N64, UE), kPlusZero, UE | PE},  // 2^-100000
+    {"fscale", kPseudoDenormal, kPlusZero, N64, kMinNormal, DE},
+    // FXTRACT: the exponent goes to ST(1), the significand to ST(0)
+    {"fxtract exponent", F(0x4002, 0x8000000000000000), kNone, N64, kThree, 0},
+    {"fxtract significand", F(0x4002, 0x8000000000000000), kNone, N64, kOne, 0},
+    {"fxtract exponent", F(0xbffe, 0xc000000000000000), kNone, N64, kMinusOne, 0},  // -0.75
+    {"fxtract significand", F(0xbffe, 0xc000000000000000), kNone, N64, F(0xbfff, 0xc000000000000000), 0},
+    {"fxtract exponent", kMinDenormal, kNone, N64, F(0xc00d, 0x807a000000000000), DE},  // -16445
+    {"fxtract significand", kMinDenormal, kNone, N64, kOne, DE},
+    {"fxtract exponent", kOne, kNone, N64, kPlusZero, 0},
+    {"fxtract exponent", kMinusZero, kNone, N64, kMinusInf, ZE},
+    {"fxtract significand", kMinusZero, kNone, N64, kMinusZero, ZE},
+    {"fxtract exponent", kMinusInf, kNone, N64, kInf, 0},
+    {"fxtract significand", kMinusInf, kNone, N64, kMinusInf, 0},
+    // FPREM/FPREM1: quotient bits q2 q1 q0 in C0 C3 C1; C2 for a partial remainder
+    {"fprem", F(0x4001, 0xe000000000000000), kTwo, N64, kOne, C3 | C1},                    // 7 = 3 * 2 + 1
+    {"fprem1", F(0x4001, 0xe000000000000000), kTwo, N64, kMinusOne, C0},                   // 7 = 4 * 2 - 1
+    {"fprem", F(0xc001, 0xe000000000000000), kTwo, N64, kMinusOne, C3 | C1},               // the dividend's sign
+    {"fprem1", F(0x4001, 0xa000000000000000), kTwo, N64, kOne, C3},                        // 5: 2.5 ties to 2
+    {"fprem", F(0x4002, 0xd000000000000000), kTwo, N64, kOne, C0 | C3},                    // 13 = 6 * 2 + 1
+    {"fprem1", F(0x3fff, 0xe000000000000000), kThree, N64, F(0xbfff, 0xa000000000000000), C1},  // 1.75 - 3
+    {"fprem1", kOne, kThree, N64, kOne, 0},
+    {"fprem", kTwo, kThree, N64, kTwo, 0},
+    {"fprem1", kTwo, kThree, N64, kMinusOne, C1},
+    // 2^100 / 3: D = 99, so N = 32 + 99 mod 32 = 35 and QQ = trunc(2^36 / 3), leaving 2^64
+    {"fprem", F(0x4063, 0x8000000000000000), kThree, N64, F(0x403f, 0x8000000000000000), C2},
+    {"fprem", F(0x403f, 0x8000000000000000), kThree, N64, kOne, C0 | C1},  // Q = 0x5555555555555555
+    {"fprem", kThree, kInf, N64, kThree, 0},
+    {"fprem", kInf, kOne, N64, kIndefinite, IE},
+    {"fprem", kOne, kPlusZero, N64, kIndefinite, IE},  // IE, not ZE
+    {"fprem", kMinusZero, kThree, N64, kMinusZero, 0},
+    {"fprem", kPseudoDenormal, kInf, N64, kMinNormal, DE},
+};
+
 }  // namespace cases
 
 // What of an outcome the case's operation defines: the FSW bits it reports and its
@@ -293,7 +365,8 @@ inline Outcome comparable(const X87Case& c, Outcome outcome) {
                                c.op.starts_with("fxam");
   const bool memory_destination = c.op.starts_with("fst") || c.op.starts_with("fist");
   const uint16_t stopping = IE | DE | ZE | (memory_destination ? OE | UE : 0);
-  outcome.status &= condition_codes ? Flags | C0 | C1 | C2 | C3 : Flags | C1;
+  const bool remainder = c.op.starts_with("fprem");
+  outcome.status &= condition_codes || remainder ? Flags | C0 | C1 | C2 | C3 : Flags | C1;
   if (condition_codes || (outcome.status & stopping & ~c.control)) outcome.value = {};
   return outcome;
 }

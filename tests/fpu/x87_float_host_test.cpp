@@ -14,6 +14,7 @@
 
 #if defined(__x86_64__)
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -108,6 +109,11 @@ ORCVM_X87_HOST(host_fucom, "fucom %%st(1)")
 ORCVM_X87_HOST(host_ftst, "ftst")
 ORCVM_X87_HOST(host_fxam, "fxam")
 ORCVM_X87_HOST(host_fxam_empty, "ffree %%st(0)\n\tfxam")
+ORCVM_X87_HOST(host_frndint, "frndint")
+ORCVM_X87_HOST(host_fscale, "fscale")
+ORCVM_X87_HOST(host_fxtract, "fxtract")
+ORCVM_X87_HOST(host_fprem, "fprem")
+ORCVM_X87_HOST(host_fprem1, "fprem1")
 ORCVM_X87_HOST(host_fld1, "fld1")
 ORCVM_X87_HOST(host_fldl2t, "fldl2t")
 ORCVM_X87_HOST(host_fldl2e, "fldl2e")
@@ -442,6 +448,89 @@ TEST(X87Host, ConstantsInEachRoundingControl) {
       }
 }
 
+TEST(X87Host, RoundToInteger) {
+  Sampler sample("frndint");
+  Agreement agreement("frndint", kArithmeticStatus);
+  for (int i = 0; i < cases_per_operation(); ++i) {
+    const Float80 a = sample.operand();
+    const uint16_t control = sample.control();
+    uint16_t status = 0;
+    const Float80 value = x87_round_to_integer(a, control, &status);
+    agreement.check(a, {}, control, {value, status}, host_frndint(a, {}, 0, control).outcome);
+  }
+}
+
+// FSCALE's b: small integers, fractions, integers near the exponent range's size
+// and beyond, or any operand.
+Float80 scale_operand(Sampler& sample) {
+  uint16_t ignored = 0;
+  switch (sample.below(4)) {
+    case 0: return x87_from_int(int64_t(sample.below(201)) - 100);
+    case 1: return x87_from_int(int64_t(sample.below(140001)) - 70000);
+    case 2: {
+      const Float80 fraction = x87_arith(X87ArithOp::Div, x87_from_int(int64_t(sample.bits() % 200001) - 100000),
+                                         x87_from_int(int64_t(sample.below(1000)) + 1), 0x37f, &ignored);
+      return fraction;
+    }
+    default: return sample.operand();
+  }
+}
+
+TEST(X87Host, Scale) {
+  Sampler sample("fscale");
+  Agreement agreement("fscale", kArithmeticStatus);
+  for (int i = 0; i < cases_per_operation(); ++i) {
+    const Float80 a = sample.operand();
+    const Float80 b = scale_operand(sample);
+    const uint16_t control = sample.control();
+    uint16_t status = 0;
+    const Float80 value = x87_scale(a, b, control, &status);
+    agreement.check(a, b, control, {value, status}, host_fscale(a, b, 0, control).outcome);
+  }
+}
+
+TEST(X87Host, Extract) {
+  Sampler sample("fxtract");
+  Agreement significands("fxtract significand", kArithmeticStatus), exponents("fxtract exponent", kArithmeticStatus);
+  for (int i = 0; i < cases_per_operation(); ++i) {
+    const Float80 a = sample.operand();
+    const uint16_t control = sample.control();
+    uint16_t status = 0;
+    const X87Pair pair = x87_extract(a, control, &status);
+    const Host host = host_fxtract(a, {}, 0, control);
+    significands.check(a, {}, control, {pair.second, status}, host.outcome);
+    exponents.check(a, {}, control, {pair.first, status}, {host.second, host.outcome.status});
+  }
+}
+
+// Pairs at every exponent difference up to past the 64 where the remainder becomes
+// partial, or any pair.
+std::pair<Float80, Float80> remainder_operands(Sampler& sample) {
+  if (sample.one_in(3)) return sample.operands();
+  const Float80 b = sample.operand();
+  const int biased = (b.sign_exponent & 0x7fff) + int(sample.below(200)) - 3;
+  const Float80 a{sample.bits() | (uint64_t(1) << 63),
+                  uint16_t((sample.one_in(2) ? 0x8000 : 0) | std::clamp(biased, 0, 0x7ffe))};
+  return {a, b};
+}
+
+TEST(X87Host, Remainder) {
+  for (bool ieee : {false, true}) {
+    const char* name = ieee ? "fprem1" : "fprem";
+    Sampler sample(name);
+    Agreement agreement(name, kConditionStatus);
+    for (int i = 0; i < cases_per_operation(); ++i) {
+      const auto [a, b] = remainder_operands(sample);
+      const uint16_t control = sample.control();
+      uint16_t status = 0;
+      const X87Remainder r = x87_remainder(a, b, ieee, control, &status);
+      status |= (r.incomplete ? C2 : 0) | (r.quotient_low & 4 ? C0 : 0) | (r.quotient_low & 2 ? C3 : 0) |
+                (r.quotient_low & 1 ? C1 : 0);
+      agreement.check(a, b, control, {r.value, status}, (ieee ? host_fprem1 : host_fprem)(a, b, 0, control).outcome);
+    }
+  }
+}
+
 // The hand-derived cases of x87_cases.h, on the host: this checks the derivations.
 Host run_case_on_host(const X87Case& c) {
   static const std::vector<std::pair<std::string_view, HostInstruction>> kInstructions{
@@ -452,7 +541,8 @@ Host run_case_on_host(const X87Case& c) {
       {"fisttp64", host_fisttp64}, {"fcom", host_fcom},       {"fucom", host_fucom},     {"ftst", host_ftst},
       {"fxam", host_fxam},       {"fxam empty", host_fxam_empty}, {"fld1", host_fld1},   {"fldl2t", host_fldl2t},
       {"fldl2e", host_fldl2e},   {"fldpi", host_fldpi},       {"fldlg2", host_fldlg2},   {"fldln2", host_fldln2},
-      {"fldz", host_fldz}};
+      {"fldz", host_fldz},       {"frndint", host_frndint},   {"fscale", host_fscale},   {"fprem", host_fprem},
+      {"fprem1", host_fprem1},   {"fxtract exponent", host_fxtract}, {"fxtract significand", host_fxtract}};
   for (const auto& [name, instruction] : kInstructions) {
     if (c.op != name) continue;
     const bool memory_source = c.op.ends_with("m32") || c.op.ends_with("m64");
@@ -460,6 +550,7 @@ Host run_case_on_host(const X87Case& c) {
     Host host = instruction(c.a, memory_source ? Float80{} : c.b, memory_source ? c.b.significand : 0,
                             masked_only ? uint16_t(c.control | Flags) : c.control);
     if (c.op.starts_with("fst") || c.op.starts_with("fist")) host.outcome.value = f80(0, host.memory);
+    if (c.op == "fxtract exponent") host.outcome.value = host.second;
     return host;
   }
   ADD_FAILURE() << "no host instruction for " << c.op;
@@ -467,7 +558,8 @@ Host run_case_on_host(const X87Case& c) {
 }
 
 TEST(X87Host, HandDerivedCases) {
-  for (const auto* table : {&cases::kArithmetic, &cases::kConversions, &cases::kComparesAndClasses})
+  for (const auto* table :
+       {&cases::kArithmetic, &cases::kConversions, &cases::kComparesAndClasses, &cases::kRoundScaleExtractRemainder})
     for (const X87Case& c : *table)
       EXPECT_EQ(comparable(c, run_case_on_host(c).outcome), comparable(c, {c.expected, c.status}))
           << c.op << " " << c.a << " " << c.b << " fcw " << hex16(c.control);

@@ -64,6 +64,18 @@ Outcome run_library(const X87Case& c) {
   }
   if (op == "fcom" || op == "fucom") return compared(x87_compare(c.a, c.b, op == "fcom", &status));
   if (op == "ftst") return compared(x87_compare(c.a, {}, true, &status));
+  if (op == "frndint") return {x87_round_to_integer(c.a, control, &status), status};
+  if (op == "fscale") return {x87_scale(c.a, c.b, control, &status), status};
+  if (op.starts_with("fxtract")) {
+    const X87Pair pair = x87_extract(c.a, control, &status);
+    return {op.ends_with("exponent") ? pair.first : pair.second, status};
+  }
+  if (op == "fprem" || op == "fprem1") {
+    const X87Remainder r = x87_remainder(c.a, c.b, op == "fprem1", control, &status);
+    status |= (r.incomplete ? C2 : 0) | (r.quotient_low & 4 ? C0 : 0) | (r.quotient_low & 2 ? C3 : 0) |
+              (r.quotient_low & 1 ? C1 : 0);
+    return {r.value, status};
+  }
   if (op == "fxam" || op == "fxam empty") return {{}, x87_examine(c.a, op == "fxam empty")};
   const std::vector<std::pair<std::string_view, X87Constant>> constants{
       {"fld1", X87Constant::One},     {"fldl2t", X87Constant::Log2Ten}, {"fldl2e", X87Constant::Log2E},
@@ -84,6 +96,7 @@ void check_cases(const std::vector<X87Case>& cases) {
 TEST(X87Float, Arithmetic) { check_cases(cases::kArithmetic); }
 TEST(X87Float, Conversions) { check_cases(cases::kConversions); }
 TEST(X87Float, ComparesClassesConstants) { check_cases(cases::kComparesAndClasses); }
+TEST(X87Float, RoundScaleExtractRemainder) { check_cases(cases::kRoundScaleExtractRemainder); }
 
 TEST(X87Float, IntegersWidenExactly) {
   EXPECT_EQ(x87_from_int(0), f80(0, 0));
