@@ -355,6 +355,26 @@ inline const std::vector<X87Case> kRoundScaleExtractRemainder = {
     {"fprem", kPseudoDenormal, kInf, N64, kMinNormal, DE},
 };
 
+inline const std::vector<X87Case> kPackedBcd = {
+    // FBLD: b is the packed image (significand: digits 0-15, sign_exponent: digits 16-17, sign)
+    {"fbld", kNone, F(0x0000, 0x0000000000000123), N64, F(0x4005, 0xf600000000000000), 0},
+    {"fbld", kNone, F(0x8000, 0x0000000000000000), N64, kMinusZero, 0},
+    {"fbld", kNone, F(0x0099, 0x9999999999999999), cw(P24, RZ), F(0x403a, 0xde0b6b3a763ffff0), 0},  // exact whatever PC
+    {"fbld", kNone, F(0xff00, 0x0000000000000001), N64, kMinusOne, 0},  // bits 72-78 are ignored
+    // FBSTP rounds per RC; 10^18 and beyond, NaNs and infinities give the BCD indefinite
+    {"fbstp", F(0x4005, 0xf700000000000000), kNone, cw(P64, RN), F(0x0000, 0x124), PE | C1},  // 123.5
+    {"fbstp", F(0x4005, 0xf700000000000000), kNone, cw(P64, RD), F(0x0000, 0x123), PE},
+    {"fbstp", F(0xbffd, 0xcccccccccccccccd), kNone, cw(P64, RN), F(0x8000, 0), PE},  // -0.4 keeps its sign
+    {"fbstp", F(0x403a, 0xde0b6b3a763ffff0), kNone, N64, F(0x0099, 0x9999999999999999), 0},
+    {"fbstp", F(0x403a, 0xde0b6b3a76400000), kNone, N64, F(0xffff, 0xc000000000000000), IE},  // 10^18
+    {"fbstp", F(0x403a, 0xde0b6b3a763ffff8), kNone, cw(P64, RN), F(0xffff, 0xc000000000000000), IE},  // ties up
+    {"fbstp", F(0xc03a, 0xde0b6b3a763ffff8), kNone, cw(P64, RZ), F(0x8099, 0x9999999999999999), PE},
+    {"fbstp", F(0x7fff, 0xc000000000000000), kNone, N64, F(0xffff, 0xc000000000000000), IE},
+    {"fbstp", kMinusInf, kNone, N64, F(0xffff, 0xc000000000000000), IE},
+    {"fbstp", kMinDenormal, kNone, cw(P64, RU), F(0x0000, 1), PE | C1},  // no DE
+    {"fbstp", kInf, kNone, unmask(N64, IE), kNone, IE},
+};
+
 }  // namespace cases
 
 // What of an outcome the case's operation defines: the FSW bits it reports and its
@@ -363,7 +383,7 @@ inline Outcome comparable(const X87Case& c, Outcome outcome) {
   using namespace x87status;
   const bool condition_codes = c.op.starts_with("fcom") || c.op.starts_with("fucom") || c.op.starts_with("ftst") ||
                                c.op.starts_with("fxam");
-  const bool memory_destination = c.op.starts_with("fst") || c.op.starts_with("fist");
+  const bool memory_destination = c.op.starts_with("fst") || c.op.starts_with("fist") || c.op == "fbstp";
   const uint16_t stopping = IE | DE | ZE | (memory_destination ? OE | UE : 0);
   const bool remainder = c.op.starts_with("fprem");
   outcome.status &= condition_codes || remainder ? Flags | C0 | C1 | C2 | C3 : Flags | C1;

@@ -53,6 +53,7 @@ struct Host {
   Outcome outcome;
   Float80 second;
   uint64_t memory;
+  Float80 memory80;  // FBSTP's destination (FBLD reads b's memory)
 };
 
 // The sequence around every instruction: a clean stack with the control word,
@@ -75,7 +76,8 @@ struct Host {
                  "fninit\n\t"                                                                   \
                  "fldcw %[saved]"                                                               \
                  : [first] "=m"(host.outcome.value), [second] "=m"(host.second),                \
-                   [memory] "+m"(host.memory), [saved] "=m"(saved), [status] "=m"(status)       \
+                   [memory] "+m"(host.memory), [memory80] "+m"(host.memory80), [saved] "=m"(saved), \
+                   [status] "=m"(status)                                                        \
                  : [a] "m"(a), [b] "m"(b), [control] "m"(control)                               \
                  : "memory", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)"); \
     host.outcome.status = status;                                                               \
@@ -114,6 +116,8 @@ ORCVM_X87_HOST(host_fscale, "fscale")
 ORCVM_X87_HOST(host_fxtract, "fxtract")
 ORCVM_X87_HOST(host_fprem, "fprem")
 ORCVM_X87_HOST(host_fprem1, "fprem1")
+ORCVM_X87_HOST(host_fbld, "fbld %[b]")
+ORCVM_X87_HOST(host_fbstp, "fbstp %[memory80]")
 ORCVM_X87_HOST(host_fld1, "fld1")
 ORCVM_X87_HOST(host_fldl2t, "fldl2t")
 ORCVM_X87_HOST(host_fldl2e, "fldl2e")
@@ -531,6 +535,64 @@ TEST(X87Host, Remainder) {
   }
 }
 
+// Packed BCD images: up to 18 digits, sometimes nibbles above 9 and junk in the
+// unused bits 72-78.
+Float80 bcd_operand(Sampler& sample) {
+  Float80 packed{0, uint16_t(sample.one_in(2) ? 0x8000 : 0)};
+  const int digits = int(sample.below(19));
+  for (int i = 0; i < digits; ++i) {
+    const uint64_t d = sample.one_in(20) ? 10 + sample.below(6) : sample.below(10);
+    if (i < 16)
+      packed.significand |= d << (4 * i);
+    else
+      packed.sign_exponent |= uint16_t(d << (4 * (i - 16)));
+  }
+  if (sample.one_in(10)) packed.sign_exponent |= uint16_t(sample.bits() & 0x7f00);
+  return packed;
+}
+
+// FBSTP's operands: integers and near-integers of up to 19 digits, around 10^18,
+// or any operand.
+Float80 bcd_store_operand(Sampler& sample) {
+  uint16_t ignored = 0;
+  switch (sample.below(4)) {
+    case 0: {
+      const int64_t limit = 999999999999999999;
+      return x87_from_int(sample.one_in(2) ? limit + int64_t(sample.below(5)) - 2 : -limit - int64_t(sample.below(5)) + 2);
+    }
+    case 1: {
+      const uint64_t magnitude = sample.bits() >> sample.below(64);
+      const Float80 value = x87_from_int(int64_t(magnitude >> 1));
+      const Float80 fraction = x87_from_int(int64_t(sample.below(8)) - 4);
+      return x87_arith(X87ArithOp::Add, value,
+                       x87_arith(X87ArithOp::Div, fraction, x87_from_int(8), 0x37f, &ignored), 0x37f, &ignored);
+    }
+    default: return sample.operand();
+  }
+}
+
+TEST(X87Host, PackedBcd) {
+  {
+    Sampler sample("fbld");
+    Agreement agreement("fbld", kArithmeticStatus);
+    for (int i = 0; i < cases_per_operation(); ++i) {
+      const Float80 packed = bcd_operand(sample);
+      const uint16_t control = sample.control();
+      agreement.check(packed, {}, control, {x87_from_bcd(packed), 0}, host_fbld({}, packed, 0, control).outcome);
+    }
+  }
+  Sampler sample("fbstp");
+  Agreement agreement("fbstp", kArithmeticStatus);
+  for (int i = 0; i < cases_per_operation(); ++i) {
+    const Float80 a = bcd_store_operand(sample);
+    const uint16_t control = sample.control();
+    uint16_t status = 0;
+    const Float80 packed = x87_to_bcd(a, control, &status);
+    const Host host = host_fbstp(a, {}, 0, control);
+    agreement.check(a, {}, control, {packed, status}, {host.memory80, host.outcome.status});
+  }
+}
+
 // The hand-derived cases of x87_cases.h, on the host: this checks the derivations.
 Host run_case_on_host(const X87Case& c) {
   static const std::vector<std::pair<std::string_view, HostInstruction>> kInstructions{
@@ -542,7 +604,8 @@ Host run_case_on_host(const X87Case& c) {
       {"fxam", host_fxam},       {"fxam empty", host_fxam_empty}, {"fld1", host_fld1},   {"fldl2t", host_fldl2t},
       {"fldl2e", host_fldl2e},   {"fldpi", host_fldpi},       {"fldlg2", host_fldlg2},   {"fldln2", host_fldln2},
       {"fldz", host_fldz},       {"frndint", host_frndint},   {"fscale", host_fscale},   {"fprem", host_fprem},
-      {"fprem1", host_fprem1},   {"fxtract exponent", host_fxtract}, {"fxtract significand", host_fxtract}};
+      {"fprem1", host_fprem1},   {"fxtract exponent", host_fxtract}, {"fxtract significand", host_fxtract},
+      {"fbld", host_fbld},       {"fbstp", host_fbstp}};
   for (const auto& [name, instruction] : kInstructions) {
     if (c.op != name) continue;
     const bool memory_source = c.op.ends_with("m32") || c.op.ends_with("m64");
@@ -551,6 +614,7 @@ Host run_case_on_host(const X87Case& c) {
                             masked_only ? uint16_t(c.control | Flags) : c.control);
     if (c.op.starts_with("fst") || c.op.starts_with("fist")) host.outcome.value = f80(0, host.memory);
     if (c.op == "fxtract exponent") host.outcome.value = host.second;
+    if (c.op == "fbstp") host.outcome.value = host.memory80;
     return host;
   }
   ADD_FAILURE() << "no host instruction for " << c.op;
@@ -559,7 +623,8 @@ Host run_case_on_host(const X87Case& c) {
 
 TEST(X87Host, HandDerivedCases) {
   for (const auto* table :
-       {&cases::kArithmetic, &cases::kConversions, &cases::kComparesAndClasses, &cases::kRoundScaleExtractRemainder})
+       {&cases::kArithmetic, &cases::kConversions, &cases::kComparesAndClasses, &cases::kRoundScaleExtractRemainder,
+        &cases::kPackedBcd})
     for (const X87Case& c : *table)
       EXPECT_EQ(comparable(c, run_case_on_host(c).outcome), comparable(c, {c.expected, c.status}))
           << c.op << " " << c.a << " " << c.b << " fcw " << hex16(c.control);

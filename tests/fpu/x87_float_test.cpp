@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,8 @@ Outcome run_library(const X87Case& c) {
   }
   if (op == "fcom" || op == "fucom") return compared(x87_compare(c.a, c.b, op == "fcom", &status));
   if (op == "ftst") return compared(x87_compare(c.a, {}, true, &status));
+  if (op == "fbld") return {x87_from_bcd(c.b), 0};
+  if (op == "fbstp") return {x87_to_bcd(c.a, control, &status), status};
   if (op == "frndint") return {x87_round_to_integer(c.a, control, &status), status};
   if (op == "fscale") return {x87_scale(c.a, c.b, control, &status), status};
   if (op.starts_with("fxtract")) {
@@ -97,6 +100,22 @@ TEST(X87Float, Arithmetic) { check_cases(cases::kArithmetic); }
 TEST(X87Float, Conversions) { check_cases(cases::kConversions); }
 TEST(X87Float, ComparesClassesConstants) { check_cases(cases::kComparesAndClasses); }
 TEST(X87Float, RoundScaleExtractRemainder) { check_cases(cases::kRoundScaleExtractRemainder); }
+TEST(X87Float, PackedBcd) { check_cases(cases::kPackedBcd); }
+
+// Every integer of up to 18 digits survives FBSTP then FBLD, and its digits FBLD
+// then FBSTP, exactly and without flags.
+TEST(X87Float, PackedBcdRoundTrips) {
+  std::mt19937_64 rng(1);
+  for (int i = 0; i < 100000; ++i) {
+    const int64_t magnitude = int64_t(rng() % 1000000000000000000) >> (rng() % 60);
+    const int64_t value = rng() & 1 ? -magnitude : magnitude;
+    uint16_t status = 0;
+    const Float80 packed = x87_to_bcd(x87_from_int(value), cases::N64, &status);
+    ASSERT_EQ(x87_from_bcd(packed), x87_from_int(value)) << value;
+    ASSERT_EQ(x87_to_bcd(x87_from_bcd(packed), cases::N64, &status), packed) << value;
+    ASSERT_EQ(status, 0) << value;
+  }
+}
 
 TEST(X87Float, IntegersWidenExactly) {
   EXPECT_EQ(x87_from_int(0), f80(0, 0));
