@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -118,6 +119,14 @@ ORCVM_X87_HOST(host_fprem, "fprem")
 ORCVM_X87_HOST(host_fprem1, "fprem1")
 ORCVM_X87_HOST(host_fbld, "fbld %[b]")
 ORCVM_X87_HOST(host_fbstp, "fbstp %[memory80]")
+ORCVM_X87_HOST(host_fsin, "fsin")
+ORCVM_X87_HOST(host_fcos, "fcos")
+ORCVM_X87_HOST(host_fsincos, "fsincos")
+ORCVM_X87_HOST(host_fptan, "fptan")
+ORCVM_X87_HOST(host_fpatan, "fpatan")
+ORCVM_X87_HOST(host_f2xm1, "f2xm1")
+ORCVM_X87_HOST(host_fyl2x, "fyl2x")
+ORCVM_X87_HOST(host_fyl2xp1, "fyl2xp1")
 ORCVM_X87_HOST(host_fld1, "fld1")
 ORCVM_X87_HOST(host_fldl2t, "fldl2t")
 ORCVM_X87_HOST(host_fldl2e, "fldl2e")
@@ -590,6 +599,202 @@ TEST(X87Host, PackedBcd) {
     const Float80 packed = x87_to_bcd(a, control, &status);
     const Host host = host_fbstp(a, {}, 0, control);
     agreement.check(a, {}, control, {packed, status}, {host.memory80, host.outcome.status});
+  }
+}
+
+// ---- transcendentals: within a tolerance
+
+// Finite values in order as integers: adjacent values differ by one.
+__int128 ordinal(Float80 x) {
+  const int biased = x.sign_exponent & 0x7fff;
+  const __int128 magnitude = (__int128(biased) << 63) + (biased ? x.significand - (uint64_t(1) << 63) : x.significand);
+  return x.sign_exponent & 0x8000 ? -magnitude : magnitude;
+}
+
+bool is_finite_value(Float80 x) { return (x.sign_exponent & 0x7fff) != 0x7fff; }
+
+// Results agree exactly on special operands (where the host's result is exact or
+// special itself: a NaN, an infinity, a zero, or no PE) and otherwise within
+// kToleranceUlps units in the last place of the 64-bit significand; the flags
+// agree except C1, which follows each side's own rounding and is compared only
+// when the bits are equal. Prints how far apart the results were.
+class CloseAgreement {
+ public:
+  static constexpr int kToleranceUlps = 1;
+  explicit CloseAgreement(const char* operation) : operation_(operation) {}
+  ~CloseAgreement() {
+    std::printf("%-10s %7d cases: exact %d, 1 ulp %d, more %d (%d special), flags %d, C1 %d\n", operation_, cases_,
+                distance_[0], distance_[1], distance_[2], special_, flag_mismatches_, c1_mismatches_);
+    if (mismatches_ > kReportedMismatches)
+      ADD_FAILURE() << operation_ << ": " << mismatches_ << " mismatches in all, the first " << kReportedMismatches
+                    << " shown";
+  }
+
+  void check(Float80 a, Float80 b, uint16_t control, const std::vector<Float80>& ours, uint16_t ours_status,
+             const std::vector<Float80>& host, uint16_t host_status, bool values_matter = true) {
+    ++cases_;
+    ours_status &= kConditionStatus;
+    host_status &= kConditionStatus;
+    const bool stopped = (host_status & (IE | DE | ZE) & ~control) != 0;
+    bool agree = (ours_status & ~C1) == (host_status & ~C1);
+    if (!agree) ++flag_mismatches_;
+    bool values_equal = true;
+    int worst = 0;
+    for (size_t i = 0; values_matter && !stopped && i < ours.size(); ++i) {
+      if (ours[i] == host[i]) continue;
+      values_equal = false;
+      const bool special = !(host_status & PE) || !is_finite_value(host[i]) || !is_finite_value(ours[i]) ||
+                           host[i] == Float80{} || ours[i] == Float80{} ||
+                           (host[i].sign_exponent ^ ours[i].sign_exponent) & 0x8000;
+      const __int128 distance = ordinal(ours[i]) - ordinal(host[i]);
+      const __int128 magnitude = distance < 0 ? -distance : distance;
+      worst = std::max(worst, magnitude > 2 || special ? 2 : int(magnitude));
+      if (special) ++special_;
+      if (special || magnitude > kToleranceUlps) agree = false;
+    }
+    ++distance_[worst];
+    // C1 says how each side rounded its own internal result: counted, not required.
+    if (values_equal && (ours_status & C1) != (host_status & C1)) ++c1_mismatches_;
+    if (agree || ++mismatches_ > kReportedMismatches) return;
+    std::ostringstream text;
+    for (size_t i = 0; i < ours.size(); ++i) text << " " << ours[i] << "/" << host[i];
+    ADD_FAILURE() << operation_ << " a=" << a << " b=" << b << " fcw=" << hex16(control) << ": orcvm/host" << text.str()
+                  << " fsw " << hex16(ours_status) << "/" << hex16(host_status);
+  }
+
+ private:
+  const char* operation_;
+  int cases_ = 0, mismatches_ = 0, special_ = 0, flag_mismatches_ = 0, c1_mismatches_ = 0;
+  std::array<int, 3> distance_{};
+};
+
+// Trigonometric arguments: any operand, values of every size below 2^63 (and a
+// little above), and values near multiples of pi66/2, where the reduction cancels.
+Float80 trigonometric_operand(Sampler& sample) {
+  const uint16_t sign = sample.one_in(2) ? 0x8000 : 0;
+  switch (sample.below(4)) {
+    case 0: return sample.operand();
+    case 1: return Float80{sample.bits() | (uint64_t(1) << 63), uint16_t(sign | (0x3fff - 70 + int(sample.below(135))))};
+    case 2: {  // k * pi66/2 rounded, nudged by a few units
+      const uint64_t k = sample.bits() >> (1 + sample.below(63));
+      uint16_t ignored = 0;
+      const Float80 half_pi66{0xc90fdaa22168c234, 0x3fff};  // pi66/2 truncated to 64 bits
+      Float80 x = x87_arith(X87ArithOp::Mul, x87_from_int(int64_t(k | 1)), half_pi66, 0x37f, &ignored);
+      x.significand += sample.below(9) - 4;
+      x.significand |= uint64_t(1) << 63;
+      x.sign_exponent |= sign;
+      return x;
+    }
+    default: return Float80{sample.bits() | (uint64_t(1) << 63), uint16_t(sign | (0x3fff + 60 + int(sample.below(6))))};
+  }
+}
+
+std::vector<Float80> values(X87Pair pair, int count) {
+  return count == 1 ? std::vector<Float80>{pair.first} : std::vector<Float80>{pair.first, pair.second};
+}
+
+TEST(X87Host, Trigonometric) {
+  struct Form {
+    const char* name;
+    X87Trig (*ours)(Float80, uint16_t, uint16_t*);
+    HostInstruction host;
+    int results;
+  };
+  for (const Form& form : {Form{"fsin", x87_sin, host_fsin, 1}, Form{"fcos", x87_cos, host_fcos, 1},
+                           Form{"fsincos", x87_sincos, host_fsincos, 2}, Form{"fptan", x87_tan, host_fptan, 2}}) {
+    Sampler sample(form.name);
+    CloseAgreement agreement(form.name);
+    for (int i = 0; i < cases_per_operation(); ++i) {
+      const Float80 a = trigonometric_operand(sample);
+      const uint16_t control = sample.control();
+      uint16_t status = 0;
+      const X87Trig ours = form.ours(a, control, &status);
+      if (ours.out_of_range) status |= C2;
+      const Host host = form.host(a, {}, 0, control);
+      // Two results are pushed: ST(1) holds the first (sine, tangent), ST(0) the second.
+      const bool pushed = form.results == 2 && !ours.out_of_range && !(status & (IE | DE) & ~control);
+      const std::vector<Float80> on_host =
+          pushed ? std::vector<Float80>{host.second, host.outcome.value} : std::vector<Float80>{host.outcome.value};
+      agreement.check(a, {}, control, values(ours.result, pushed ? 2 : 1), status, on_host, host.outcome.status);
+    }
+  }
+}
+
+// F2XM1's argument: mostly within [-1, 1], at every magnitude.
+Float80 exp2m1_operand(Sampler& sample) {
+  if (sample.one_in(4)) return sample.operand();
+  const uint16_t sign = sample.one_in(2) ? 0x8000 : 0;
+  if (sample.one_in(20)) return Float80{uint64_t(1) << 63, uint16_t(sign | 0x3fff)};
+  return Float80{sample.bits() | (uint64_t(1) << 63), uint16_t(sign | (0x3ffe - int(sample.below(80))))};
+}
+
+// FYL2X's x: positive values of every size and values near 1; FYL2XP1's x: within
+// the SDM's |x| < 1 - sqrt(2)/2 at every magnitude.
+Float80 log_operand(Sampler& sample, bool plus_one) {
+  if (plus_one) {
+    // The SDM's range, 1 - sqrt(2)/2 = 0x3ffd:95f619980c4336f5..., holds the special
+    // operands; outside it the host's results are not the function's.
+    const uint16_t sign = sample.one_in(2) ? 0x8000 : 0;
+    for (;;) {
+      const Float80 x = sample.one_in(4) ? sample.operand()
+                                         : Float80{sample.bits() | (uint64_t(1) << 63),
+                                                   uint16_t(sign | (0x3ffd - int(sample.below(80))))};
+      const int biased = x.sign_exponent & 0x7fff;
+      const bool normal_or_unsupported = biased != 0 && biased != 0x7fff;
+      if (!normal_or_unsupported || biased < 0x3ffd || (biased == 0x3ffd && x.significand < 0x95f619980c4336f5))
+        return x;
+    }
+  }
+  if (sample.one_in(4)) return sample.operand();
+  switch (sample.below(3)) {
+    case 0: return Float80{(uint64_t(1) << 63) + (sample.bits() >> sample.below(64)), 0x3fff};  // just above 1
+    case 1: return Float80{~uint64_t(0) - (sample.bits() >> sample.below(64)), 0x3ffe};         // just below 1
+    default: return Float80{sample.bits() | (uint64_t(1) << 63), uint16_t(1 + sample.below(0x7ffe))};
+  }
+}
+
+// FYL2X and FYL2XP1's y, and FPATAN's operands: moderate values mostly.
+Float80 moderate_operand(Sampler& sample) {
+  if (sample.one_in(3)) return sample.operand();
+  const uint16_t sign = sample.one_in(2) ? 0x8000 : 0;
+  return Float80{sample.bits() | (uint64_t(1) << 63), uint16_t(sign | (0x3fff - 100 + int(sample.below(200))))};
+}
+
+TEST(X87Host, ExponentialLogarithmArctangent) {
+  struct Form {
+    const char* name;
+    HostInstruction host;
+  };
+  for (const Form& form : {Form{"f2xm1", host_f2xm1}, Form{"fyl2x", host_fyl2x}, Form{"fyl2xp1", host_fyl2xp1},
+                           Form{"fpatan", host_fpatan}}) {
+    const std::string_view name = form.name;
+    Sampler sample(form.name);
+    CloseAgreement agreement(form.name);
+    for (int i = 0; i < cases_per_operation(); ++i) {
+      Float80 x, y{};
+      if (name == "f2xm1") {
+        x = exp2m1_operand(sample);
+      } else if (name == "fpatan") {
+        x = moderate_operand(sample);
+        y = moderate_operand(sample);
+      } else {
+        x = log_operand(sample, name == "fyl2xp1");
+        y = moderate_operand(sample);
+      }
+      const uint16_t control = sample.control();
+      uint16_t status = 0;
+      Float80 value;
+      if (name == "f2xm1")
+        value = x87_exp2m1(x, control, &status);
+      else if (name == "fyl2x")
+        value = x87_ylog2x(y, x, control, &status);
+      else if (name == "fyl2xp1")
+        value = x87_ylog2xp1(y, x, control, &status);
+      else
+        value = x87_atan2(y, x, control, &status);
+      const Host host = form.host(x, y, 0, control);
+      agreement.check(x, y, control, {value}, status, {host.outcome.value}, host.outcome.status);
+    }
   }
 }
 
