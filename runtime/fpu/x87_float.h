@@ -35,20 +35,27 @@ constexpr uint16_t C0 = 1u << 8, C1 = 1u << 9, C2 = 1u << 10, C3 = 1u << 14;
 }  // namespace x87status
 
 namespace x87control {
-constexpr unsigned PcShift = 8;  // 0 single (24 bits), 2 double (53), 3 extended (64); 1 is reserved and acts as 53
+constexpr unsigned PcShift = 8;  // 0 single (24 bits), 2 double (53), 3 extended (64); 1 is reserved and acts as 3
 constexpr unsigned RcShift = 10; // 0 nearest even, 1 down, 2 up, 3 toward zero
 }  // namespace x87control
 
 constexpr Float80 kX87Indefinite{0xc000000000000000, 0xffff};
 
 // FADD FSUB FMUL FDIV (the reversed forms are the caller's operand swap) and FSQRT
-// (b ignored), rounded to the precision control.
+// (b ignored), rounded to the precision control. In the memory forms one operand is
+// a widened binary32/64 and `denormal_memory_operand` says whether it was a
+// denormal before widening (the DE x87_from_binary32/64 reported): that DE is the
+// operation's, because a NaN or unsupported register operand suppresses it and an
+// unmasked DE stops the operation before anything is computed.
 enum class X87ArithOp : uint8_t { Add, Sub, Mul, Div, Sqrt };
-Float80 x87_arith(X87ArithOp op, Float80 a, Float80 b, uint16_t control, uint16_t* status);
+Float80 x87_arith(X87ArithOp op, Float80 a, Float80 b, uint16_t control, uint16_t* status,
+                  bool denormal_memory_operand = false);
 
 // Exact widening of a binary32 or binary64 memory operand (or an integer) to
-// double-extended, for arithmetic and compares: DE for a denormal source; an SNaN
-// stays signalling so that the operation that uses it decides IE and the NaN rules.
+// double-extended, for loads, arithmetic and compares: DE for a denormal source
+// (FLD reports it as it is; arithmetic and compares take it as their
+// denormal_memory_operand instead); an SNaN stays signalling so that the operation
+// that uses it decides IE and the NaN rules.
 Float80 x87_from_binary32(uint32_t bits, uint16_t* status);
 Float80 x87_from_binary64(uint64_t bits, uint16_t* status);
 Float80 x87_from_int(int64_t value);  // exact: FILD m16/m32/m64, FIADD...
@@ -79,9 +86,11 @@ enum class X87Constant : uint8_t { One, Log2Ten, Log2E, Pi, Log10Two, LnTwo, Zer
 Float80 x87_constant(X87Constant c, uint16_t control);
 
 // FCOM/FCOMP/FCOMPP/FCOMI/FICOM (signalling: IE for any NaN) and FUCOM/FUCOMI
-// (IE for an SNaN only); FTST compares with +0. DE for a denormal operand.
+// (IE for an SNaN only); FTST compares with +0. DE for a denormal operand (see
+// x87_arith for denormal_memory_operand), unless an operand is a NaN or unsupported.
 enum class X87Relation : uint8_t { Greater, Less, Equal, Unordered };
-X87Relation x87_compare(Float80 a, Float80 b, bool signalling, uint16_t* status);
+X87Relation x87_compare(Float80 a, Float80 b, bool signalling, uint16_t* status,
+                        bool denormal_memory_operand = false);
 
 // FXAM: C3 C2 C1 C0 of the class and sign of a (SDM Vol. 1, Table 8-7); `empty` is
 // the tag of the register.
