@@ -21,7 +21,7 @@ LiftResult lift_block(llvm::Module& module, const std::string& name, const std::
     e.end_instruction();
     if (e.terminated()) break;
   }
-  if (!e.terminated()) e.jump(insns.back().next_rip());
+  e.finish_block();
   return LiftResult{fn, e.exit_targets()};
 }
 

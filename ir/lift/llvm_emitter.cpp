@@ -100,7 +100,11 @@ void LlvmEmitter::begin_instruction(const DecodedInsn& insn) {
 // A store that rewrote translated code asks the block to stop once this
 // instruction is complete (only slow-path stores and helpers can do it).
 void LlvmEmitter::end_instruction() {
-  if (terminated_ || !needs_stop_check_) return;
+  if (terminated_) {
+    close_unreachable_tail();
+    return;
+  }
+  if (!needs_stop_check_) return;
   llvm::Value* stop = load_state(ty<32>(), offsetof(ExecContext, stop_after_insn));
   llvm::BasicBlock* leave = new_block("code_written");
   llvm::BasicBlock* next = new_block("next");
@@ -296,11 +300,21 @@ LlvmEmitter::Value<64> LlvmEmitter::call_helper(Helper h, llvm::Value* const (&a
   return {result};
 }
 
+void LlvmEmitter::close_unreachable_tail() {
+  if (!b_.GetInsertBlock()->getTerminator()) b_.CreateUnreachable();
+}
+
+void LlvmEmitter::finish_block() {
+  if (!terminated_) jump(insn_->next_rip());
+  close_unreachable_tail();
+}
+
 void LlvmEmitter::start_unreachable_tail() {
-  // Code after a block exit is never reached; keep the builder valid for callers.
+  // Code after a block exit is never reached. It goes into a block without
+  // predecessors, which end_instruction or finish_block closes, so the semantics may go on
+  // emitting, branches included (an SSE instruction raising #NM at translation
+  // still emits its memory access).
   b_.SetInsertPoint(new_block("after_exit"));
-  b_.CreateUnreachable();
-  b_.SetInsertPoint(&fn_->back(), fn_->back().begin());
   terminated_ = true;
 }
 

@@ -38,6 +38,8 @@ class LlvmEmitter {
   void begin_instruction(const DecodedInsn& insn);
   void end_instruction();
   bool terminated() const { return terminated_; }
+  // After the last instruction: the exit to the next instruction unless one was made.
+  void finish_block();
   const std::vector<uint64_t>& exit_targets() const { return exit_targets_; }
   // The entry checks: exit request, and the instruction budget when counting.
   void emit_block_entry(unsigned insn_count);
@@ -318,6 +320,7 @@ class LlvmEmitter {
   void raise_exception(uint8_t vector, uint32_t error_code, bool has_error_code);
   void raise_if_impl(Value<1> c, uint8_t vector, uint32_t error_code, bool has_error_code);
   void start_unreachable_tail();
+  void close_unreachable_tail();
 
   llvm::Module& module_;
   llvm::LLVMContext& llctx_;

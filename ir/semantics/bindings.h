@@ -19,6 +19,7 @@
 #include "ir/semantics/privileged.h"
 #include "ir/semantics/shift.h"
 #include "ir/semantics/sse.h"
+#include "ir/semantics/sse_float.h"
 #include "ir/semantics/sse_lanes.h"
 #include "ir/semantics/sse_shift.h"
 #include "ir/semantics/sse_shuffle.h"
@@ -374,6 +375,51 @@ std::vector<Binding<E>> make_bindings() {
   bind(op0f(0x63).with_prefix(P66), &LaneArith<E, LaneOp::PackSigned, 16>);           // PACKSSWB
   bind(op0f(0x6b).with_prefix(P66), &LaneArith<E, LaneOp::PackSigned, 32>);           // PACKSSDW
   bind(op0f(0x67).with_prefix(P66), &LaneArith<E, LaneOp::PackUnsigned, 16>);         // PACKUSWB
+
+  // SSE and SSE2 floating point (legacy encodings). The mandatory prefix picks the
+  // shape: none PS, 66 PD, F3 SS, F2 SD. The MMX-operand conversions (CVTPI2PS,
+  // CVTPS2PI, CVTTPS2PI and the PD forms) stay unbound: MMX is not implemented.
+  {
+    constexpr LaneFormat Single = LaneFormat::Single, Double = LaneFormat::Double, Int32 = LaneFormat::Int32;
+    constexpr std::pair<uint8_t, FloatOp> kArith[] = {{0x58, FloatOp::Add}, {0x59, FloatOp::Mul}, {0x5c, FloatOp::Sub},
+                                                      {0x5d, FloatOp::Min}, {0x5e, FloatOp::Div}, {0x5f, FloatOp::Max},
+                                                      {0x51, FloatOp::Sqrt}, {0xc2, FloatOp::Compare}};
+    auto arith_shape = [&]<LaneFormat Format, bool Scalar>(SimdPrefix prefix) {
+      [&]<size_t... A>(std::index_sequence<A...>) {
+        (bind(op0f(kArith[A].first).with_prefix(prefix), &FloatLanes<E, float_arith(kArith[A].second, Format, Scalar)>), ...);
+      }(std::make_index_sequence<std::size(kArith)>{});
+    };
+    arith_shape.template operator()<Single, false>(SimdPrefix::None);  // PS
+    arith_shape.template operator()<Double, false>(P66);               // PD
+    arith_shape.template operator()<Single, true>(PF3);                // SS
+    arith_shape.template operator()<Double, true>(PF2);                // SD
+    bind(op0f(0x53), &FloatLanes<E, float_arith(FloatOp::Reciprocal, Single, false)>);                  // RCPPS
+    bind(op0f(0x53).with_prefix(PF3), &FloatLanes<E, float_arith(FloatOp::Reciprocal, Single, true)>);  // RCPSS
+    bind(op0f(0x52), &FloatLanes<E, float_arith(FloatOp::ReciprocalSqrt, Single, false)>);              // RSQRTPS
+    bind(op0f(0x52).with_prefix(PF3), &FloatLanes<E, float_arith(FloatOp::ReciprocalSqrt, Single, true)>);
+    bind(op0f(0x2e), &OrderedCompare<E, Single, false>);                 // UCOMISS
+    bind(op0f(0x2e).with_prefix(P66), &OrderedCompare<E, Double, false>);  // UCOMISD
+    bind(op0f(0x2f), &OrderedCompare<E, Single, true>);                  // COMISS
+    bind(op0f(0x2f).with_prefix(P66), &OrderedCompare<E, Double, true>);   // COMISD
+    bind(op0f(0x5a), &FloatLanes<E, float_convert(Single, Double, false)>);                  // CVTPS2PD
+    bind(op0f(0x5a).with_prefix(P66), &FloatLanes<E, float_convert(Double, Single, false)>);  // CVTPD2PS
+    bind(op0f(0x5a).with_prefix(PF3), &FloatLanes<E, float_convert(Single, Double, true)>);   // CVTSS2SD
+    bind(op0f(0x5a).with_prefix(PF2), &FloatLanes<E, float_convert(Double, Single, true)>);   // CVTSD2SS
+    bind(op0f(0x5b), &FloatLanes<E, float_convert(Int32, Single, false)>);                    // CVTDQ2PS
+    bind(op0f(0x5b).with_prefix(P66), &FloatLanes<E, float_convert(Single, Int32, false)>);   // CVTPS2DQ
+    bind(op0f(0x5b).with_prefix(PF3), &FloatLanes<E, float_convert(Single, Int32, false, true)>);  // CVTTPS2DQ
+    bind(op0f(0xe6).with_prefix(PF3), &FloatLanes<E, float_convert(Int32, Double, false)>);   // CVTDQ2PD
+    bind(op0f(0xe6).with_prefix(PF2), &FloatLanes<E, float_convert(Double, Int32, false)>);   // CVTPD2DQ
+    bind(op0f(0xe6).with_prefix(P66), &FloatLanes<E, float_convert(Double, Int32, false, true)>);  // CVTTPD2DQ
+    bind(op0f(0x2a).with_prefix(PF3), &ConvertFromInteger<E, Single>);  // CVTSI2SS
+    bind(op0f(0x2a).with_prefix(PF2), &ConvertFromInteger<E, Double>);  // CVTSI2SD
+    bind(op0f(0x2c).with_prefix(PF3), &ConvertToInteger<E, Single, true>);   // CVTTSS2SI
+    bind(op0f(0x2c).with_prefix(PF2), &ConvertToInteger<E, Double, true>);   // CVTTSD2SI
+    bind(op0f(0x2d).with_prefix(PF3), &ConvertToInteger<E, Single, false>);  // CVTSS2SI
+    bind(op0f(0x2d).with_prefix(PF2), &ConvertToInteger<E, Double, false>);  // CVTSD2SI
+  }
+  bind(op0f(0xf7).with_prefix(P66).registers(), &MaskMoveBytes<E>);  // MASKMOVDQU
+  bind(op0f(0xc3).memory(), &Mov<E>);                                // MOVNTI: a plain store
 
   // Hint NOPs (0F 18-1F, PREFETCHh among them; the memory forms of 1A/1B are
   // MPX's, not implemented), 0F 0D's register forms and PREFETCHW, ENDBR32/64,

@@ -16,6 +16,11 @@ void check_sse_available(E& e) {
   else if (e.mode().bits & BlockMode::kSseNm) e.raise(vector::NM);
 }
 
+// The instruction's imm8 (its last operand).
+inline uint8_t imm8(const DecodedInsn& i) {
+  return static_cast<uint8_t>(i.op[i.operand_count - 1].imm);
+}
+
 enum class Alignment : uint8_t { Any, Required };
 
 template <unsigned W, Alignment A, class E>

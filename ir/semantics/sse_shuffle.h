@@ -10,11 +10,6 @@
 
 namespace orcvm::sem {
 
-// The instruction's imm8 (its last operand).
-inline uint8_t imm8(const DecodedInsn& i) {
-  return static_cast<uint8_t>(i.op[i.operand_count - 1].imm);
-}
-
 template <unsigned Lane>
 using LanePick = std::array<uint8_t, 128 / Lane>;
 

@@ -77,7 +77,12 @@ INSTANTIATE_TEST_SUITE_P(
                       SizeCase{"pxor_xmm0_xmm1", {0x66, 0x0f, 0xef, 0xc1}, 69},
                       SizeCase{"pmovmskb_eax_xmm0", {0x66, 0x0f, 0xd7, 0xc0}, 56},
                       SizeCase{"movdqu_xmm0_mem", {0xf3, 0x0f, 0x6f, 0x03}, 219},
-                      SizeCase{"movdqa_mem_xmm0", {0x66, 0x0f, 0x7f, 0x03}, 218}),
+                      SizeCase{"movdqa_mem_xmm0", {0x66, 0x0f, 0x7f, 0x03}, 218},
+                      // SSE floating point: one helper call, the source passed by value
+                      // (the memory form: the aligned load's check and TLB path, then the call).
+                      SizeCase{"addps_xmm0_xmm1", {0x0f, 0x58, 0xc1}, 123},
+                      SizeCase{"addsd_xmm0_xmm1", {0xf2, 0x0f, 0x58, 0xc1}, 121},
+                      SizeCase{"addps_xmm0_mem", {0x0f, 0x58, 0x03}, 312}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

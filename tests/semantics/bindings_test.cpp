@@ -72,7 +72,27 @@ TEST(Bindings, GroupsDigitsFormsWidthAndMode) {
   EXPECT_EQ(handler_of({0x0f, 0x1a, 0xc0}), (&sem::Nop<E>));
 }
 
+// The mandatory prefix picks the SSE floating-point shape: none PS, 66 PD, F3 SS, F2 SD.
+TEST(Bindings, SseFloatShapes) {
+  using sem::FloatOp;
+  using sem::LaneFormat;
+  constexpr LaneFormat S = LaneFormat::Single, D = LaneFormat::Double, I = LaneFormat::Int32;
+  EXPECT_EQ(handler_of({0x0f, 0x58, 0xc1}), (&sem::FloatLanes<E, sem::float_arith(FloatOp::Add, S, false)>));
+  EXPECT_EQ(handler_of({0x66, 0x0f, 0x58, 0xc1}), (&sem::FloatLanes<E, sem::float_arith(FloatOp::Add, D, false)>));
+  EXPECT_EQ(handler_of({0xf3, 0x0f, 0x51, 0xc1}), (&sem::FloatLanes<E, sem::float_arith(FloatOp::Sqrt, S, true)>));
+  // F2 0F C2 is CMPSD xmm, not the string CMPSD (A7).
+  EXPECT_EQ(handler_of({0xf2, 0x0f, 0xc2, 0xc1, 0x01}), (&sem::FloatLanes<E, sem::float_arith(FloatOp::Compare, D, true)>));
+  EXPECT_EQ(handler_of({0x66, 0x0f, 0xe6, 0xc1}), (&sem::FloatLanes<E, sem::float_convert(D, I, false, true)>));
+  EXPECT_EQ(handler_of({0xf3, 0x48, 0x0f, 0x2a, 0xc0}), (&sem::ConvertFromInteger<E, S>));
+  EXPECT_EQ(handler_of({0xf2, 0x48, 0x0f, 0x2c, 0xc1}), (&sem::ConvertToInteger<E, D, true>));
+  EXPECT_EQ(handler_of({0x66, 0x0f, 0x2f, 0xc1}), (&sem::OrderedCompare<E, D, true>));
+  EXPECT_EQ(handler_of({0x66, 0x0f, 0xf7, 0xc1}), (&sem::MaskMoveBytes<E>));
+  EXPECT_EQ(handler_of({0x0f, 0xc3, 0x07}), (&sem::Mov<E>));  // MOVNTI
+}
+
 TEST(Bindings, UnboundEncodingsRaiseUd) {
+  EXPECT_EQ(handler_of({0x0f, 0x2a, 0xc1}), (&sem::Unimplemented<E>));        // CVTPI2PS (MMX source)
+  EXPECT_EQ(handler_of({0x66, 0x0f, 0x2d, 0xc1}), (&sem::Unimplemented<E>));  // CVTPD2PI (MMX destination)
   EXPECT_EQ(handler_of({0x0f, 0x0d, 0x10}), (&sem::Unimplemented<E>));  // PREFETCHWT1
   EXPECT_EQ(handler_of({0x0f, 0x6f, 0xc0}), (&sem::Unimplemented<E>));  // MMX MOVQ
   EXPECT_EQ(handler_of({0x0f, 0x70, 0xc0, 0x1b}), (&sem::Unimplemented<E>));  // PSHUFW (MMX)
