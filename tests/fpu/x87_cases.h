@@ -375,6 +375,84 @@ inline const std::vector<X87Case> kPackedBcd = {
     {"fbstp", kInf, kNone, unmask(N64, IE), kNone, IE},
 };
 
+// Transcendentals: the special operands exactly (SDM Vol. 2 per instruction) and a
+// few ordinary ones whose correctly rounded values (400-bit reference) the host
+// also returns. a is ST(0) (FPATAN's x, FYL2X's x), b is ST(1) (their y). "fptan"
+// is the register the tangent goes to: ST(1) after the push, ST(0) with C2.
+inline const std::vector<X87Case> kTranscendental = {
+    {"fsin", kPlusZero, kNone, N64, kPlusZero, 0},
+    {"fsin", kMinusZero, kNone, N64, kMinusZero, 0},
+    {"fsin", kInf, kNone, N64, kIndefinite, IE},
+    {"fsin", F(0x7fff, 0x8000000000000001), kNone, N64, F(0x7fff, 0xc000000000000001), IE},
+    {"fsin", kUnnormal, kNone, N64, kIndefinite, IE},
+    {"fsin", F(0x403e, 0x8000000000000000), kNone, N64, F(0x403e, 0x8000000000000000), C2},  // 2^63: out of range
+    {"fsin", F(0xc040, 0x8000000000000123), kNone, N64, F(0xc040, 0x8000000000000123), C2},
+    {"fsin", kMinDenormal, kNone, N64, kMinDenormal, DE | UE | PE | C1},  // sin x just below x
+    {"fsin", kMinDenormal, kNone, unmask(N64, DE), kNone, DE},
+    {"fsin", kOne, kNone, N64, F(0x3ffe, 0xd76aa47848677021), PE | C1},
+    // the rounded pi is 4 * 2^-66 above the 66-bit pi the reduction uses
+    {"fsin", F(0x4000, 0xc90fdaa22168c235), kNone, N64, F(0xbfbf, 0x8000000000000000), PE | C1},
+    {"fcos", kMinusZero, kNone, N64, kOne, 0},
+    {"fcos", kMinusInf, kNone, N64, kIndefinite, IE},
+    {"fcos", kOne, kNone, N64, F(0x3ffe, 0x8a51407da8345c92), PE | C1},
+    {"fcos", F(0x403e, 0x8000000000000000), kNone, N64, F(0x403e, 0x8000000000000000), C2},
+    {"fsincos sin", kMinusZero, kNone, N64, kMinusZero, 0},
+    {"fsincos cos", kMinusZero, kNone, N64, kOne, 0},
+    {"fsincos sin", kInf, kNone, N64, kIndefinite, IE},
+    {"fsincos cos", kInf, kNone, N64, kIndefinite, IE},
+    {"fsincos cos", F(0x403e, 0x8000000000000000), kNone, N64, F(0x403e, 0x8000000000000000), C2},
+    {"fptan", kMinusZero, kNone, N64, kMinusZero, 0},
+    {"fptan st0", kMinusZero, kNone, N64, kOne, 0},
+    {"fptan", kHalf, kNone, N64, F(0x3ffe, 0x8bda7adf9a3a5219), PE | C1},
+    {"fptan st0", kHalf, kNone, N64, kOne, PE | C1},
+    {"fptan", kInf, kNone, N64, kIndefinite, IE},
+    {"fptan st0", kInf, kNone, N64, kIndefinite, IE},  // the indefinite is pushed twice
+    {"fptan", F(0x403e, 0x8000000000000000), kNone, N64, F(0x403e, 0x8000000000000000), C2},
+    // FPATAN: atan(ST(1) / ST(0)) by quadrant
+    {"fpatan", kOne, kPlusZero, N64, kPlusZero, 0},
+    {"fpatan", kOne, kMinusZero, N64, kMinusZero, 0},
+    {"fpatan", kMinusOne, kPlusZero, cw(P64, RN), F(0x4000, 0xc90fdaa22168c235), PE | C1},  // pi
+    {"fpatan", kMinusOne, kPlusZero, cw(P64, RD), F(0x4000, 0xc90fdaa22168c234), PE},
+    {"fpatan", kMinusZero, kMinusZero, N64, F(0xc000, 0xc90fdaa22168c235), PE | C1},    // -pi
+    {"fpatan", kPlusZero, kOne, N64, F(0x3fff, 0xc90fdaa22168c235), PE | C1},           // pi/2
+    {"fpatan", kInf, kMinusInf, N64, F(0xbffe, 0xc90fdaa22168c235), PE | C1},           // -pi/4
+    {"fpatan", kMinusInf, kInf, N64, F(0x4000, 0x96cbe3f9990e91a8), PE | C1},           // 3pi/4
+    {"fpatan", kInf, negate_f80(kOne), N64, kMinusZero, 0},
+    {"fpatan", kOne, kOne, N64, F(0x3ffe, 0xc90fdaa22168c235), PE | C1},
+    {"fpatan", kOne, F(0x7fff, 0xc000000000000001), N64, F(0x7fff, 0xc000000000000001), 0},
+    // F2XM1
+    {"f2xm1", kMinusZero, kNone, N64, kMinusZero, 0},
+    {"f2xm1", kMinusInf, kNone, N64, kMinusOne, 0},
+    {"f2xm1", kInf, kNone, N64, kInf, 0},
+    {"f2xm1", kHalf, kNone, N64, F(0x3ffd, 0xd413cccfe7799211), PE},
+    {"f2xm1", negate_f80(kHalf), kNone, N64, F(0xbffd, 0x95f619980c4336f7), PE},
+    {"f2xm1", kOne, kNone, N64, kOne, PE | C1},  // even 2^1 - 1 reports PE
+    {"f2xm1", kThree, kNone, N64, kThree, PE},                    // outside [-1, 1]: the operand, as the host
+    {"f2xm1", kMinDenormal, kNone, N64, kMinDenormal, DE | UE | PE | C1},
+    // FYL2X: ST(1) * log2 ST(0)
+    {"fyl2x", kPlusZero, kOne, N64, kMinusInf, ZE},
+    {"fyl2x", kMinusZero, kMinusOne, N64, kInf, ZE},
+    {"fyl2x", kPlusZero, kPlusZero, N64, kIndefinite, IE},
+    {"fyl2x", kPlusZero, kInf, N64, kMinusInf, 0},
+    {"fyl2x", kMinusOne, kOne, N64, kIndefinite, IE},
+    {"fyl2x", kMinusInf, kOne, N64, kIndefinite, IE},
+    {"fyl2x", kInf, kPlusZero, N64, kIndefinite, IE},
+    {"fyl2x", kInf, negate_f80(kTwo), N64, kMinusInf, 0},
+    {"fyl2x", kOne, kInf, N64, kIndefinite, IE},
+    {"fyl2x", kOne, negate_f80(kThree), N64, kMinusZero, 0},
+    {"fyl2x", kHalf, kPlusZero, N64, kMinusZero, 0},
+    {"fyl2x", F(0x4002, 0xa000000000000000), kOne, N64, F(0x4000, 0xd49a784bcd1b8afe), PE},  // log2 10
+    {"fyl2x", F(0x4002, 0x8000000000000000), kOne, N64, kThree, PE},                         // log2 8, PE all the same
+    // FYL2XP1: ST(1) * log2(ST(0) + 1)
+    {"fyl2xp1", kPlusZero, kOne, N64, kPlusZero, 0},
+    {"fyl2xp1", kMinusZero, kOne, N64, kMinusZero, 0},
+    {"fyl2xp1", kMinusZero, negate_f80(kTwo), N64, kPlusZero, 0},
+    {"fyl2xp1", kPlusZero, kInf, N64, kIndefinite, IE},
+    {"fyl2xp1", F(0x3ffd, 0x8000000000000000), kOne, N64, F(0x3ffd, 0xa4d3c25e68dc57f2), PE},  // log2 1.25
+    {"fyl2xp1", F(0xbfff, 0xc000000000000000), kOne, N64, F(0xbfff, 0xc000000000000000), PE},  // x <= -1: x
+    {"fyl2xp1", kMinusInf, kOne, N64, kIndefinite, IE},
+};
+
 }  // namespace cases
 
 // What of an outcome the case's operation defines: the FSW bits it reports and its
@@ -385,7 +463,8 @@ inline Outcome comparable(const X87Case& c, Outcome outcome) {
                                c.op.starts_with("fxam");
   const bool memory_destination = c.op.starts_with("fst") || c.op.starts_with("fist") || c.op == "fbstp";
   const uint16_t stopping = IE | DE | ZE | (memory_destination ? OE | UE : 0);
-  const bool remainder = c.op.starts_with("fprem");
+  const bool remainder = c.op.starts_with("fprem") || c.op.starts_with("fsin") || c.op.starts_with("fcos") ||
+                         c.op.starts_with("fptan");
   outcome.status &= condition_codes || remainder ? Flags | C0 | C1 | C2 | C3 : Flags | C1;
   if (condition_codes || (outcome.status & stopping & ~c.control)) outcome.value = {};
   return outcome;
