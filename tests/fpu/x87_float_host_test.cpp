@@ -189,10 +189,13 @@ class Sampler {
       case 11: return with(0x3fff + int(below(9)) - 4, kJ | (fraction & (uint64_t(0xf) << 59)));  // ties
       case 12: return with(0x3fff + int(below(61)) - 30, one_in(2) ? ~uint64_t(0) : kJ | below(4));
       case 13: return with(0x3fff + int(below(70)), kJ | fraction);     // large integers
-      case 14: {  // short significands at each precision, plus or minus a unit
+      case 14: {  // short significands at each precision, plus or minus one of its units or of 2^-63
         const int precision = std::array{24, 53, 64}[below(3)];
-        const uint64_t shortened = (kJ | fraction) >> (64 - precision) << (64 - precision);
-        return with(0x3fff + int(below(41)) - 20, shortened + (below(3) - 1) * (one_in(2) ? 1 : uint64_t(1) << (63 - precision)));
+        const uint64_t unit = uint64_t(1) << (64 - precision);
+        const uint64_t shortened = (kJ | fraction) & ~(unit - 1);
+        const uint64_t step = one_in(2) ? 1 : unit;
+        const uint64_t nudged = std::array{shortened - step, shortened, shortened + step}[below(3)];
+        return with(0x3fff + int(below(41)) - 20, nudged | kJ);
       }
       default: return with(1 + int(below(0x7ffe)), kJ | fraction);
     }
