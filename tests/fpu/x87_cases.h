@@ -7,8 +7,10 @@
 // unmasked IE, DE or ZE, or an unmasked OE or UE toward memory) is not compared.
 // Integer, binary32/64 and BCD results sit in the significand, the BCD's top 16
 // bits in sign_exponent.
+#include <array>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "runtime/fpu/x87_float.h"
@@ -452,6 +454,92 @@ inline const std::vector<X87Case> kTranscendental = {
     {"fyl2xp1", F(0xbfff, 0xc000000000000000), kOne, N64, F(0xbfff, 0xc000000000000000), PE},  // x <= -1: x
     {"fyl2xp1", kMinusInf, kOne, N64, kIndefinite, IE},
 };
+
+// Every pair of operand classes for FADD, FMUL and FDIV (SDM Vol. 1, Tables 4-7 and
+// 8-10 to 8-12), round to nearest at 64 bits: rows are a, columns b, in the order
+// of kClassOperands; a cell is the result's name, then the flags (I D Z O U P and
+// C for C1). Unsupported operands come first, then NaNs (which hide DE), then the
+// invalid operations and ZE (which hide DE too), then DE.
+inline const std::vector<std::pair<std::string_view, Float80>> kClassOperands = {
+    {"+0", kPlusZero}, {"-0", kMinusZero}, {"D", kMinDenormal}, {"N", F(0x3fff, 0xc000000000000000)},
+    {"M", F(0xc000, 0xc000000000000000)}, {"+I", kInf}, {"-I", kMinusInf}, {"Q", F(0x7fff, 0xc000000000000001)},
+    {"S", F(0xffff, 0x8000000000000002)}, {"U", kUnnormal}};
+inline const std::vector<std::pair<std::string_view, Float80>> kClassResults = {
+    {"+0", kPlusZero},  {"-0", kMinusZero}, {"+I", kInf},   {"-I", kMinusInf},  {"X", kIndefinite},
+    {"Q", F(0x7fff, 0xc000000000000001)},   {"q", F(0xffff, 0xc000000000000002)},  // the SNaN quieted
+    {"D", kMinDenormal}, {"2D", F(0x0000, 2)}, {"-3D", F(0x8000, 3)},
+    {"N", F(0x3fff, 0xc000000000000000)},   {"-N", F(0xbfff, 0xc000000000000000)},  // 1.5
+    {"M", F(0xc000, 0xc000000000000000)},   {"3", kThree},  {"-6", F(0xc001, 0xc000000000000000)},
+    {"2.25", F(0x4000, 0x9000000000000000)}, {"-4.5", F(0xc001, 0x9000000000000000)},
+    {"9", F(0x4002, 0x9000000000000000)},   {"1", kOne},    {"-0.5", F(0xbffe, 0x8000000000000000)},
+    {"-2", F(0xc000, 0x8000000000000000)}};
+using ClassRow = std::array<std::string_view, 10>;
+struct ClassTable {
+  std::string_view op;
+  std::array<ClassRow, 10> rows;
+};
+inline const std::vector<ClassTable> kClassPairs = {
+    {"fadd",
+     {{//        +0        -0        D          N          M           +I       -I        Q       S       U
+       ClassRow{"+0",      "+0",     "D D",     "N",       "M",        "+I",    "-I",     "Q",    "q I",  "X I"},
+       ClassRow{"+0",      "-0",     "D D",     "N",       "M",        "+I",    "-I",     "Q",    "q I",  "X I"},
+       ClassRow{"D D",     "D D",    "2D D",    "N DP",    "M DPC",    "+I D",  "-I D",   "Q",    "q I",  "X I"},
+       ClassRow{"N",       "N",      "N DP",    "3",       "-N",       "+I",    "-I",     "Q",    "q I",  "X I"},
+       ClassRow{"M",       "M",      "M DPC",   "-N",      "-6",       "+I",    "-I",     "Q",    "q I",  "X I"},
+       ClassRow{"+I",      "+I",     "+I D",    "+I",      "+I",       "+I",    "X I",    "Q",    "q I",  "X I"},
+       ClassRow{"-I",      "-I",     "-I D",    "-I",      "-I",       "X I",   "-I",     "Q",    "q I",  "X I"},
+       ClassRow{"Q",       "Q",      "Q",       "Q",       "Q",        "Q",     "Q",      "Q",    "Q I",  "X I"},
+       ClassRow{"q I",     "q I",    "q I",     "q I",     "q I",      "q I",   "q I",    "Q I",  "q I",  "X I"},
+       ClassRow{"X I",     "X I",    "X I",     "X I",     "X I",      "X I",   "X I",    "X I",  "X I",  "X I"}}}},
+    {"fmul",
+     {{//        +0        -0        D          N          M           +I       -I        Q       S       U
+       ClassRow{"+0",      "-0",     "+0 D",    "+0",      "-0",       "X I",   "X I",    "Q",    "q I",  "X I"},
+       ClassRow{"-0",      "+0",     "-0 D",    "-0",      "+0",       "X I",   "X I",    "Q",    "q I",  "X I"},
+       ClassRow{"+0 D",    "-0 D",   "+0 DUP",  "2D DUPC", "-3D D",    "+I D",  "-I D",   "Q",    "q I",  "X I"},
+       ClassRow{"+0",      "-0",     "2D DUPC", "2.25",    "-4.5",     "+I",    "-I",     "Q",    "q I",  "X I"},
+       ClassRow{"-0",      "+0",     "-3D D",   "-4.5",    "9",        "-I",    "+I",     "Q",    "q I",  "X I"},
+       ClassRow{"X I",     "X I",    "+I D",    "+I",      "-I",       "+I",    "-I",     "Q",    "q I",  "X I"},
+       ClassRow{"X I",     "X I",    "-I D",    "-I",      "+I",       "-I",    "+I",     "Q",    "q I",  "X I"},
+       ClassRow{"Q",       "Q",      "Q",       "Q",       "Q",        "Q",     "Q",      "Q",    "Q I",  "X I"},
+       ClassRow{"q I",     "q I",    "q I",     "q I",     "q I",      "q I",   "q I",    "Q I",  "q I",  "X I"},
+       ClassRow{"X I",     "X I",    "X I",     "X I",     "X I",      "X I",   "X I",    "X I",  "X I",  "X I"}}}},
+    {"fdiv",
+     {{//        +0        -0        D          N          M           +I       -I        Q       S       U
+       ClassRow{"X I",     "X I",    "+0 D",    "+0",      "-0",       "+0",    "-0",     "Q",    "q I",  "X I"},
+       ClassRow{"X I",     "X I",    "-0 D",    "-0",      "+0",       "-0",    "+0",     "Q",    "q I",  "X I"},
+       ClassRow{"+I Z",    "-I Z",   "1 D",     "D DUPC",  "-0 DUP",   "+0 D",  "-0 D",   "Q",    "q I",  "X I"},
+       ClassRow{"+I Z",    "-I Z",   "+I DOPC", "1",       "-0.5",     "+0",    "-0",     "Q",    "q I",  "X I"},
+       ClassRow{"-I Z",    "+I Z",   "-I DOPC", "-2",      "1",        "-0",    "+0",     "Q",    "q I",  "X I"},
+       ClassRow{"+I",      "-I",     "+I D",    "+I",      "-I",       "X I",   "X I",    "Q",    "q I",  "X I"},
+       ClassRow{"-I",      "+I",     "-I D",    "-I",      "+I",       "X I",   "X I",    "Q",    "q I",  "X I"},
+       ClassRow{"Q",       "Q",      "Q",       "Q",       "Q",        "Q",     "Q",      "Q",    "Q I",  "X I"},
+       ClassRow{"q I",     "q I",    "q I",     "q I",     "q I",      "q I",   "q I",    "Q I",  "q I",  "X I"},
+       ClassRow{"X I",     "X I",    "X I",     "X I",     "X I",      "X I",   "X I",    "X I",  "X I",  "X I"}}}},
+};
+
+// The tables above as cases.
+inline std::vector<X87Case> class_pair_cases() {
+  auto lookup = [](const auto& names, std::string_view name) {
+    for (const auto& [n, value] : names)
+      if (n == name) return value;
+    return Float80{0xdead, 0xdead};  // an unknown name fails every comparison
+  };
+  std::vector<X87Case> result;
+  for (const ClassTable& table : kClassPairs)
+    for (size_t row = 0; row < 10; ++row)
+      for (size_t column = 0; column < 10; ++column) {
+        const std::string_view cell = table.rows[row][column];
+        const size_t space = cell.find(' ');
+        uint16_t status = 0;
+        if (space != std::string_view::npos)
+          for (char flag : cell.substr(space + 1))
+            status |= flag == 'I' ? IE : flag == 'D' ? DE : flag == 'Z' ? ZE : flag == 'O' ? OE
+                    : flag == 'U' ? UE : flag == 'P' ? PE : C1;
+        result.push_back({table.op, kClassOperands[row].second, kClassOperands[column].second, N64,
+                          lookup(kClassResults, cell.substr(0, space)), status});
+      }
+  return result;
+}
 
 }  // namespace cases
 

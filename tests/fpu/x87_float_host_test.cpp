@@ -834,9 +834,10 @@ Host run_case_on_host(const X87Case& c) {
 }
 
 TEST(X87Host, HandDerivedCases) {
+  const std::vector<X87Case> class_pairs = cases::class_pair_cases();
   for (const auto* table :
        {&cases::kArithmetic, &cases::kConversions, &cases::kComparesAndClasses, &cases::kRoundScaleExtractRemainder,
-        &cases::kPackedBcd, &cases::kTranscendental})
+        &cases::kPackedBcd, &cases::kTranscendental, &class_pairs})
     for (const X87Case& c : *table)
       EXPECT_EQ(comparable(c, run_case_on_host(c).outcome), comparable(c, {c.expected, c.status}))
           << c.op << " " << c.a << " " << c.b << " fcw " << hex16(c.control);

@@ -109,6 +109,7 @@ void check_cases(const std::vector<X87Case>& cases) {
 }
 
 TEST(X87Float, Arithmetic) { check_cases(cases::kArithmetic); }
+TEST(X87Float, EveryClassPair) { check_cases(cases::class_pair_cases()); }
 TEST(X87Float, Conversions) { check_cases(cases::kConversions); }
 TEST(X87Float, ComparesClassesConstants) { check_cases(cases::kComparesAndClasses); }
 TEST(X87Float, RoundScaleExtractRemainder) { check_cases(cases::kRoundScaleExtractRemainder); }
