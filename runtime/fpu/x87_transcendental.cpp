@@ -5,7 +5,8 @@
 // where the true value lies within about 2^-120 of a rounding boundary. Precision
 // control does not apply. The trigonometric instructions reduce their argument
 // modulo pi/2 with the 66-bit pi the SDM describes (8.3.10), exactly: what they
-// compute is the function of x - k * pi66 / 2, as Intel and AMD parts do.
+// compute is the function of x - k * pi66 / 2, as the SDM describes and the AMD
+// host does.
 #include <array>
 #include <cstdint>
 
