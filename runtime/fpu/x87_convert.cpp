@@ -80,7 +80,7 @@ uint64_t x87_to_binary64(Float80 a, uint16_t control, uint16_t* status) {
 }
 
 int64_t x87_to_int(Float80 a, unsigned bits, bool truncate, uint16_t control, uint16_t* status) {
-  const int64_t indefinite = -(int64_t(1) << (bits - 1));  // the most negative value
+  const int64_t indefinite = int64_t(~uint64_t(0) << (bits - 1));  // the most negative value
   switch (classify(a)) {
     case Class::Zero: return 0;
     case Class::Normal:

@@ -10,10 +10,13 @@
 // logic; it writes no result when an unmasked IE, DE or ZE is reported (SDM Vol. 1,
 // 8.5 and 8.6). For an unmasked OE or UE the returned value is the result with its
 // exponent rebiased by 24576 (SDM Vol. 1, 8.5.4 and 8.5.5), which the caller
-// writes to a register destination. NaN rules are the x87's (SDM Vol. 1, Table
-// 4-7): an SNaN is quieted with IE, of two NaNs the one with the larger
-// significand wins, and an invalid operation without NaN operands gives the
-// indefinite QNaN. Unsupported encodings (pseudo-NaNs, pseudo-infinities,
+// writes to a register destination. Tininess is decided after rounding (with an
+// unbounded exponent, at the precision control's precision); a masked underflow
+// raises UE only when the result is also inexact. NaN rules are the x87's (SDM
+// Vol. 1, Table 4-7): an SNaN is quieted with IE, an SNaN and a QNaN give the QNaN,
+// of two NaNs of one kind the one with the larger significand wins (the positive
+// one of equal significands), and an invalid operation without NaN operands gives
+// the indefinite QNaN. Unsupported encodings (pseudo-NaNs, pseudo-infinities,
 // unnormals) are invalid operands; a pseudo-denormal is read as the denormal it
 // resembles and raises DE.
 #include <cstdint>
@@ -65,13 +68,15 @@ Float80 x87_load_real(Float80 widened, uint16_t* status);
 
 // FST/FSTP m32/m64: rounded per RC (not PC) with the masked overflow/underflow
 // responses of the narrow format; for an unmasked OE/UE nothing is stored (the
-// result is undefined and the caller must not write it).
+// result is undefined and the caller must not write it) and the flag comes alone,
+// without PE or C1. A denormal register source raises no DE.
 uint32_t x87_to_binary32(Float80 a, uint16_t control, uint16_t* status);
 uint64_t x87_to_binary64(Float80 a, uint16_t control, uint16_t* status);
 
-// FIST/FISTP (RC) and FISTTP (truncate) to 16, 32 or 64 bits: a NaN, an infinity or
-// an out-of-range value gives IE and the integer indefinite (the most negative
-// value), PE when inexact. The result is the low `bits` of the return value.
+// FIST/FISTP (RC) and FISTTP (truncate) to 16, 32 or 64 bits: a NaN, an infinity,
+// an unsupported encoding or an out-of-range value gives IE and the integer
+// indefinite (the most negative value), PE (and C1 when rounded up) when inexact,
+// never DE. The result is the low `bits` of the return value.
 int64_t x87_to_int(Float80 a, unsigned bits, bool truncate, uint16_t control, uint16_t* status);
 
 // FBLD and FBSTP: 18 BCD digits with the sign in bit 79 (as the 80-bit image, low
@@ -96,8 +101,10 @@ X87Relation x87_compare(Float80 a, Float80 b, bool signalling, uint16_t* status,
 // the tag of the register.
 uint16_t x87_examine(Float80 a, bool empty);
 
-// FRNDINT (RC), FSCALE (a * 2^trunc(b)), FXTRACT (exponent and significand), FABS,
-// FCHS are the caller's sign flips.
+// FRNDINT (RC), FSCALE (a * 2^trunc(b)), FXTRACT (exponent and significand); FABS
+// and FCHS are the caller's sign flips. None of them follows the precision control.
+// An unmasked FSCALE overflow or underflow too far for the rebias gives a signed
+// infinity (OE PE C1) or zero (UE PE), as the AMD host does.
 Float80 x87_round_to_integer(Float80 a, uint16_t control, uint16_t* status);
 Float80 x87_scale(Float80 a, Float80 b, uint16_t control, uint16_t* status);
 struct X87Pair {
@@ -107,8 +114,11 @@ X87Pair x87_extract(Float80 a, uint16_t control, uint16_t* status);
 
 // FPREM (quotient truncated) and FPREM1 (IEEE: rounded to nearest): a partial
 // remainder of a / b. When the exponents differ by 64 or more the result is a
-// partial remainder and `incomplete` is set (C2); otherwise the low three quotient
-// bits go to C0 (q2), C3 (q1), C1 (q0).
+// partial remainder and `incomplete` is set (C2): a - b * QQ * 2^(D - N) with N =
+// 32 + (D mod 32) (the SDM allows 32 to 63; this is the host's choice) and
+// quotient_low 0; otherwise the low three quotient bits go to C0 (q2), C3 (q1), C1
+// (q0). A remainder that is a itself (|a| < |b| / 2, b infinite) is still a result:
+// a pseudo-denormal comes out normalized, a denormal counts as tiny.
 struct X87Remainder {
   Float80 value;
   unsigned quotient_low;  // q2 q1 q0
@@ -117,8 +127,14 @@ struct X87Remainder {
 X87Remainder x87_remainder(Float80 a, Float80 b, bool ieee, uint16_t control, uint16_t* status);
 
 // The transcendental instructions (SDM Vol. 1, 8.3.10). FSIN FCOS FSINCOS FPTAN
-// leave their operand unchanged and report `out_of_range` (C2) when |a| >= 2^63.
-// docs/semantics.md says how close orcvm's results are to the manual's bound.
+// reduce by the SDM's 66-bit pi, leave their operand unchanged and report
+// `out_of_range` (C2) when |a| >= 2^63; for an invalid operand FSINCOS and FPTAN
+// give the indefinite (or the NaN) in both results; FSINCOS's C1 is the sine's.
+// Results are rounded once per RC (not PC) from 128-bit intermediates, so they are
+// correctly rounded but for hard cases; C1 says how orcvm's own result was rounded.
+// Outside the SDM's ranges F2XM1 (|a| > 1) and FYL2XP1 (x <= -1) return their
+// operand with PE, as the AMD host does. docs/semantics.md says how they compare
+// with hardware.
 struct X87Trig {
   X87Pair result;
   bool out_of_range;

@@ -40,12 +40,6 @@ constexpr bool is_nan(Float80 x) {
   return c == Class::QuietNan || c == Class::SignallingNan;
 }
 constexpr bool is_zero(Float80 x) { return classify(x) == Class::Zero; }
-constexpr bool is_infinity(Float80 x) { return classify(x) == Class::Infinity; }
-constexpr bool is_denormal(Float80 x) { return classify(x) == Class::Denormal; }
-constexpr bool is_finite_nonzero(Float80 x) {
-  const Class c = classify(x);
-  return c == Class::Normal || c == Class::Denormal;
-}
 
 constexpr Float80 make(bool negative, int biased, uint64_t significand) {
   return {significand, uint16_t((negative ? kSignBit : 0) | biased)};

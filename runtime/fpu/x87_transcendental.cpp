@@ -1,11 +1,12 @@
-// FSIN FCOS FSINCOS FPTAN FPATAN F2XM1 FYL2X FYL2XP1 (SDM Vol. 1, 8.3.10 and 8.3.9...
+// FSIN FCOS FSINCOS FPTAN FPATAN F2XM1 FYL2X FYL2XP1 (SDM Vol. 1, 8.3.9 and 8.3.10;
 // Vol. 2 per instruction for the special operands). Results are computed with
 // 128-bit significands (wide_real.h) from series whose truncation is below 2^-128
 // and then rounded once per RC, so they are the correctly rounded values except
 // where the true value lies within about 2^-120 of a rounding boundary. Precision
 // control does not apply. The trigonometric instructions reduce their argument
 // modulo pi/2 with the 66-bit pi the SDM describes (8.3.10), exactly: what they
-// compute is the function of x - k * pi66 / 2, as Intel and AMD parts do.
+// compute is the function of x - k * pi66 / 2, as the SDM describes and the AMD
+// host does.
 #include <array>
 #include <cstdint>
 
@@ -254,7 +255,7 @@ Float80 x87_atan2(Float80 y, Float80 x, uint16_t control, uint16_t* status) {
   if (stops_at_denormal(y_class == Class::Denormal || x_class == Class::Denormal, control, status)) return y;
   const bool y_negative = is_negative(y), x_negative = is_negative(x);
   const WideReal half_pi = scaled(kPi, -1), quarter_pi = scaled(kPi, -2);
-  // SDM Vol. 2, FPATAN, Table 3-...: the signed zeros and infinities.
+  // SDM Vol. 2, FPATAN: the signed zeros and infinities.
   if (y_class == Class::Zero) return x_negative ? rounded_constant(kPi, y_negative, control, status) : y;
   if (y_class == Class::Infinity) {
     if (x_class != Class::Infinity) return rounded_constant(half_pi, y_negative, control, status);

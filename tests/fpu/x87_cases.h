@@ -7,8 +7,10 @@
 // unmasked IE, DE or ZE, or an unmasked OE or UE toward memory) is not compared.
 // Integer, binary32/64 and BCD results sit in the significand, the BCD's top 16
 // bits in sign_exponent.
+#include <array>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "runtime/fpu/x87_float.h"
@@ -375,6 +377,170 @@ inline const std::vector<X87Case> kPackedBcd = {
     {"fbstp", kInf, kNone, unmask(N64, IE), kNone, IE},
 };
 
+// Transcendentals: the special operands exactly (SDM Vol. 2 per instruction) and a
+// few ordinary ones whose correctly rounded values (400-bit reference) the host
+// also returns. a is ST(0) (FPATAN's x, FYL2X's x), b is ST(1) (their y). "fptan"
+// is the register the tangent goes to: ST(1) after the push, ST(0) with C2.
+inline const std::vector<X87Case> kTranscendental = {
+    {"fsin", kPlusZero, kNone, N64, kPlusZero, 0},
+    {"fsin", kMinusZero, kNone, N64, kMinusZero, 0},
+    {"fsin", kInf, kNone, N64, kIndefinite, IE},
+    {"fsin", F(0x7fff, 0x8000000000000001), kNone, N64, F(0x7fff, 0xc000000000000001), IE},
+    {"fsin", kUnnormal, kNone, N64, kIndefinite, IE},
+    {"fsin", F(0x403e, 0x8000000000000000), kNone, N64, F(0x403e, 0x8000000000000000), C2},  // 2^63: out of range
+    {"fsin", F(0xc040, 0x8000000000000123), kNone, N64, F(0xc040, 0x8000000000000123), C2},
+    {"fsin", kMinDenormal, kNone, N64, kMinDenormal, DE | UE | PE | C1},  // sin x just below x
+    {"fsin", kMinDenormal, kNone, unmask(N64, DE), kNone, DE},
+    {"fsin", kOne, kNone, N64, F(0x3ffe, 0xd76aa47848677021), PE | C1},
+    // the rounded pi is 4 * 2^-66 above the 66-bit pi the reduction uses
+    {"fsin", F(0x4000, 0xc90fdaa22168c235), kNone, N64, F(0xbfbf, 0x8000000000000000), PE | C1},
+    {"fcos", kMinusZero, kNone, N64, kOne, 0},
+    {"fcos", kMinusInf, kNone, N64, kIndefinite, IE},
+    {"fcos", kOne, kNone, N64, F(0x3ffe, 0x8a51407da8345c92), PE | C1},
+    {"fcos", F(0x403e, 0x8000000000000000), kNone, N64, F(0x403e, 0x8000000000000000), C2},
+    {"fsincos sin", kMinusZero, kNone, N64, kMinusZero, 0},
+    {"fsincos cos", kMinusZero, kNone, N64, kOne, 0},
+    {"fsincos sin", kInf, kNone, N64, kIndefinite, IE},
+    {"fsincos cos", kInf, kNone, N64, kIndefinite, IE},
+    {"fsincos cos", F(0x403e, 0x8000000000000000), kNone, N64, F(0x403e, 0x8000000000000000), C2},
+    {"fptan", kMinusZero, kNone, N64, kMinusZero, 0},
+    {"fptan st0", kMinusZero, kNone, N64, kOne, 0},
+    {"fptan", kHalf, kNone, N64, F(0x3ffe, 0x8bda7adf9a3a5219), PE | C1},
+    {"fptan st0", kHalf, kNone, N64, kOne, PE | C1},
+    {"fptan", kInf, kNone, N64, kIndefinite, IE},
+    {"fptan st0", kInf, kNone, N64, kIndefinite, IE},  // the indefinite is pushed twice
+    {"fptan", F(0x403e, 0x8000000000000000), kNone, N64, F(0x403e, 0x8000000000000000), C2},
+    // FPATAN: atan(ST(1) / ST(0)) by quadrant
+    {"fpatan", kOne, kPlusZero, N64, kPlusZero, 0},
+    {"fpatan", kOne, kMinusZero, N64, kMinusZero, 0},
+    {"fpatan", kMinusOne, kPlusZero, cw(P64, RN), F(0x4000, 0xc90fdaa22168c235), PE | C1},  // pi
+    {"fpatan", kMinusOne, kPlusZero, cw(P64, RD), F(0x4000, 0xc90fdaa22168c234), PE},
+    {"fpatan", kMinusZero, kMinusZero, N64, F(0xc000, 0xc90fdaa22168c235), PE | C1},    // -pi
+    {"fpatan", kPlusZero, kOne, N64, F(0x3fff, 0xc90fdaa22168c235), PE | C1},           // pi/2
+    {"fpatan", kInf, kMinusInf, N64, F(0xbffe, 0xc90fdaa22168c235), PE | C1},           // -pi/4
+    {"fpatan", kMinusInf, kInf, N64, F(0x4000, 0x96cbe3f9990e91a8), PE | C1},           // 3pi/4
+    {"fpatan", kInf, negate_f80(kOne), N64, kMinusZero, 0},
+    {"fpatan", kOne, kOne, N64, F(0x3ffe, 0xc90fdaa22168c235), PE | C1},
+    {"fpatan", kOne, F(0x7fff, 0xc000000000000001), N64, F(0x7fff, 0xc000000000000001), 0},
+    // F2XM1
+    {"f2xm1", kMinusZero, kNone, N64, kMinusZero, 0},
+    {"f2xm1", kMinusInf, kNone, N64, kMinusOne, 0},
+    {"f2xm1", kInf, kNone, N64, kInf, 0},
+    {"f2xm1", kHalf, kNone, N64, F(0x3ffd, 0xd413cccfe7799211), PE},
+    {"f2xm1", negate_f80(kHalf), kNone, N64, F(0xbffd, 0x95f619980c4336f7), PE},
+    {"f2xm1", kOne, kNone, N64, kOne, PE | C1},  // even 2^1 - 1 reports PE
+    {"f2xm1", kThree, kNone, N64, kThree, PE},                    // outside [-1, 1]: the operand, as the host
+    {"f2xm1", kMinDenormal, kNone, N64, kMinDenormal, DE | UE | PE | C1},
+    // FYL2X: ST(1) * log2 ST(0)
+    {"fyl2x", kPlusZero, kOne, N64, kMinusInf, ZE},
+    {"fyl2x", kMinusZero, kMinusOne, N64, kInf, ZE},
+    {"fyl2x", kPlusZero, kPlusZero, N64, kIndefinite, IE},
+    {"fyl2x", kPlusZero, kInf, N64, kMinusInf, 0},
+    {"fyl2x", kMinusOne, kOne, N64, kIndefinite, IE},
+    {"fyl2x", kMinusInf, kOne, N64, kIndefinite, IE},
+    {"fyl2x", kInf, kPlusZero, N64, kIndefinite, IE},
+    {"fyl2x", kInf, negate_f80(kTwo), N64, kMinusInf, 0},
+    {"fyl2x", kOne, kInf, N64, kIndefinite, IE},
+    {"fyl2x", kOne, negate_f80(kThree), N64, kMinusZero, 0},
+    {"fyl2x", kHalf, kPlusZero, N64, kMinusZero, 0},
+    {"fyl2x", F(0x4002, 0xa000000000000000), kOne, N64, F(0x4000, 0xd49a784bcd1b8afe), PE},  // log2 10
+    {"fyl2x", F(0x4002, 0x8000000000000000), kOne, N64, kThree, PE},                         // log2 8, PE all the same
+    // FYL2XP1: ST(1) * log2(ST(0) + 1)
+    {"fyl2xp1", kPlusZero, kOne, N64, kPlusZero, 0},
+    {"fyl2xp1", kMinusZero, kOne, N64, kMinusZero, 0},
+    {"fyl2xp1", kMinusZero, negate_f80(kTwo), N64, kPlusZero, 0},
+    {"fyl2xp1", kPlusZero, kInf, N64, kIndefinite, IE},
+    {"fyl2xp1", F(0x3ffd, 0x8000000000000000), kOne, N64, F(0x3ffd, 0xa4d3c25e68dc57f2), PE},  // log2 1.25
+    {"fyl2xp1", F(0xbfff, 0xc000000000000000), kOne, N64, F(0xbfff, 0xc000000000000000), PE},  // x <= -1: x
+    {"fyl2xp1", kMinusInf, kOne, N64, kIndefinite, IE},
+};
+
+// Every pair of operand classes for FADD, FMUL and FDIV (SDM Vol. 1, Tables 4-7 and
+// 8-10 to 8-12), round to nearest at 64 bits: rows are a, columns b, in the order
+// of kClassOperands; a cell is the result's name, then the flags (I D Z O U P and
+// C for C1). Unsupported operands come first, then NaNs (which hide DE), then the
+// invalid operations and ZE (which hide DE too), then DE.
+inline const std::vector<std::pair<std::string_view, Float80>> kClassOperands = {
+    {"+0", kPlusZero}, {"-0", kMinusZero}, {"D", kMinDenormal}, {"N", F(0x3fff, 0xc000000000000000)},
+    {"M", F(0xc000, 0xc000000000000000)}, {"+I", kInf}, {"-I", kMinusInf}, {"Q", F(0x7fff, 0xc000000000000001)},
+    {"S", F(0xffff, 0x8000000000000002)}, {"U", kUnnormal}};
+inline const std::vector<std::pair<std::string_view, Float80>> kClassResults = {
+    {"+0", kPlusZero},  {"-0", kMinusZero}, {"+I", kInf},   {"-I", kMinusInf},  {"X", kIndefinite},
+    {"Q", F(0x7fff, 0xc000000000000001)},   {"q", F(0xffff, 0xc000000000000002)},  // the SNaN quieted
+    {"D", kMinDenormal}, {"2D", F(0x0000, 2)}, {"-3D", F(0x8000, 3)},
+    {"N", F(0x3fff, 0xc000000000000000)},   {"-N", F(0xbfff, 0xc000000000000000)},  // 1.5
+    {"M", F(0xc000, 0xc000000000000000)},   {"3", kThree},  {"-6", F(0xc001, 0xc000000000000000)},
+    {"2.25", F(0x4000, 0x9000000000000000)}, {"-4.5", F(0xc001, 0x9000000000000000)},
+    {"9", F(0x4002, 0x9000000000000000)},   {"1", kOne},    {"-0.5", F(0xbffe, 0x8000000000000000)},
+    {"-2", F(0xc000, 0x8000000000000000)}};
+using ClassRow = std::array<std::string_view, 10>;
+struct ClassTable {
+  std::string_view op;
+  std::array<ClassRow, 10> rows;
+};
+inline const std::vector<ClassTable> kClassPairs = {
+    {"fadd",
+     {{//        +0        -0        D          N          M           +I       -I        Q       S       U
+       ClassRow{"+0",      "+0",     "D D",     "N",       "M",        "+I",    "-I",     "Q",    "q I",  "X I"},
+       ClassRow{"+0",      "-0",     "D D",     "N",       "M",        "+I",    "-I",     "Q",    "q I",  "X I"},
+       ClassRow{"D D",     "D D",    "2D D",    "N DP",    "M DPC",    "+I D",  "-I D",   "Q",    "q I",  "X I"},
+       ClassRow{"N",       "N",      "N DP",    "3",       "-N",       "+I",    "-I",     "Q",    "q I",  "X I"},
+       ClassRow{"M",       "M",      "M DPC",   "-N",      "-6",       "+I",    "-I",     "Q",    "q I",  "X I"},
+       ClassRow{"+I",      "+I",     "+I D",    "+I",      "+I",       "+I",    "X I",    "Q",    "q I",  "X I"},
+       ClassRow{"-I",      "-I",     "-I D",    "-I",      "-I",       "X I",   "-I",     "Q",    "q I",  "X I"},
+       ClassRow{"Q",       "Q",      "Q",       "Q",       "Q",        "Q",     "Q",      "Q",    "Q I",  "X I"},
+       ClassRow{"q I",     "q I",    "q I",     "q I",     "q I",      "q I",   "q I",    "Q I",  "q I",  "X I"},
+       ClassRow{"X I",     "X I",    "X I",     "X I",     "X I",      "X I",   "X I",    "X I",  "X I",  "X I"}}}},
+    {"fmul",
+     {{//        +0        -0        D          N          M           +I       -I        Q       S       U
+       ClassRow{"+0",      "-0",     "+0 D",    "+0",      "-0",       "X I",   "X I",    "Q",    "q I",  "X I"},
+       ClassRow{"-0",      "+0",     "-0 D",    "-0",      "+0",       "X I",   "X I",    "Q",    "q I",  "X I"},
+       ClassRow{"+0 D",    "-0 D",   "+0 DUP",  "2D DUPC", "-3D D",    "+I D",  "-I D",   "Q",    "q I",  "X I"},
+       ClassRow{"+0",      "-0",     "2D DUPC", "2.25",    "-4.5",     "+I",    "-I",     "Q",    "q I",  "X I"},
+       ClassRow{"-0",      "+0",     "-3D D",   "-4.5",    "9",        "-I",    "+I",     "Q",    "q I",  "X I"},
+       ClassRow{"X I",     "X I",    "+I D",    "+I",      "-I",       "+I",    "-I",     "Q",    "q I",  "X I"},
+       ClassRow{"X I",     "X I",    "-I D",    "-I",      "+I",       "-I",    "+I",     "Q",    "q I",  "X I"},
+       ClassRow{"Q",       "Q",      "Q",       "Q",       "Q",        "Q",     "Q",      "Q",    "Q I",  "X I"},
+       ClassRow{"q I",     "q I",    "q I",     "q I",     "q I",      "q I",   "q I",    "Q I",  "q I",  "X I"},
+       ClassRow{"X I",     "X I",    "X I",     "X I",     "X I",      "X I",   "X I",    "X I",  "X I",  "X I"}}}},
+    {"fdiv",
+     {{//        +0        -0        D          N          M           +I       -I        Q       S       U
+       ClassRow{"X I",     "X I",    "+0 D",    "+0",      "-0",       "+0",    "-0",     "Q",    "q I",  "X I"},
+       ClassRow{"X I",     "X I",    "-0 D",    "-0",      "+0",       "-0",    "+0",     "Q",    "q I",  "X I"},
+       ClassRow{"+I Z",    "-I Z",   "1 D",     "D DUPC",  "-0 DUP",   "+0 D",  "-0 D",   "Q",    "q I",  "X I"},
+       ClassRow{"+I Z",    "-I Z",   "+I DOPC", "1",       "-0.5",     "+0",    "-0",     "Q",    "q I",  "X I"},
+       ClassRow{"-I Z",    "+I Z",   "-I DOPC", "-2",      "1",        "-0",    "+0",     "Q",    "q I",  "X I"},
+       ClassRow{"+I",      "-I",     "+I D",    "+I",      "-I",       "X I",   "X I",    "Q",    "q I",  "X I"},
+       ClassRow{"-I",      "+I",     "-I D",    "-I",      "+I",       "X I",   "X I",    "Q",    "q I",  "X I"},
+       ClassRow{"Q",       "Q",      "Q",       "Q",       "Q",        "Q",     "Q",      "Q",    "Q I",  "X I"},
+       ClassRow{"q I",     "q I",    "q I",     "q I",     "q I",      "q I",   "q I",    "Q I",  "q I",  "X I"},
+       ClassRow{"X I",     "X I",    "X I",     "X I",     "X I",      "X I",   "X I",    "X I",  "X I",  "X I"}}}},
+};
+
+// The tables above as cases.
+inline std::vector<X87Case> class_pair_cases() {
+  auto lookup = [](const auto& names, std::string_view name) {
+    for (const auto& [n, value] : names)
+      if (n == name) return value;
+    return Float80{0xdead, 0xdead};  // an unknown name fails every comparison
+  };
+  std::vector<X87Case> result;
+  for (const ClassTable& table : kClassPairs)
+    for (size_t row = 0; row < 10; ++row)
+      for (size_t column = 0; column < 10; ++column) {
+        const std::string_view cell = table.rows[row][column];
+        const size_t space = cell.find(' ');
+        uint16_t status = 0;
+        if (space != std::string_view::npos)
+          for (char flag : cell.substr(space + 1))
+            status |= flag == 'I' ? IE : flag == 'D' ? DE : flag == 'Z' ? ZE : flag == 'O' ? OE
+                    : flag == 'U' ? UE : flag == 'P' ? PE : C1;
+        result.push_back({table.op, kClassOperands[row].second, kClassOperands[column].second, N64,
+                          lookup(kClassResults, cell.substr(0, space)), status});
+      }
+  return result;
+}
+
 }  // namespace cases
 
 // What of an outcome the case's operation defines: the FSW bits it reports and its
@@ -385,7 +551,8 @@ inline Outcome comparable(const X87Case& c, Outcome outcome) {
                                c.op.starts_with("fxam");
   const bool memory_destination = c.op.starts_with("fst") || c.op.starts_with("fist") || c.op == "fbstp";
   const uint16_t stopping = IE | DE | ZE | (memory_destination ? OE | UE : 0);
-  const bool remainder = c.op.starts_with("fprem");
+  const bool remainder = c.op.starts_with("fprem") || c.op.starts_with("fsin") || c.op.starts_with("fcos") ||
+                         c.op.starts_with("fptan");
   outcome.status &= condition_codes || remainder ? Flags | C0 | C1 | C2 | C3 : Flags | C1;
   if (condition_codes || (outcome.status & stopping & ~c.control)) outcome.value = {};
   return outcome;

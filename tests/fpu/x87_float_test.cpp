@@ -79,6 +79,18 @@ Outcome run_library(const X87Case& c) {
               (r.quotient_low & 1 ? C1 : 0);
     return {r.value, status};
   }
+  auto trig = [&](X87Trig t, bool second) {
+    const Float80 value = t.out_of_range ? c.a : second ? t.result.second : t.result.first;
+    return Outcome{value, uint16_t(status | (t.out_of_range ? C2 : 0))};
+  };
+  if (op == "fsin") return trig(x87_sin(c.a, control, &status), false);
+  if (op == "fcos") return trig(x87_cos(c.a, control, &status), false);
+  if (op == "fsincos sin" || op == "fsincos cos") return trig(x87_sincos(c.a, control, &status), op.ends_with("cos"));
+  if (op == "fptan" || op == "fptan st0") return trig(x87_tan(c.a, control, &status), op.ends_with("st0"));
+  if (op == "fpatan") return {x87_atan2(c.b, c.a, control, &status), status};
+  if (op == "f2xm1") return {x87_exp2m1(c.a, control, &status), status};
+  if (op == "fyl2x") return {x87_ylog2x(c.b, c.a, control, &status), status};
+  if (op == "fyl2xp1") return {x87_ylog2xp1(c.b, c.a, control, &status), status};
   if (op == "fxam" || op == "fxam empty") return {{}, x87_examine(c.a, op == "fxam empty")};
   const std::vector<std::pair<std::string_view, X87Constant>> constants{
       {"fld1", X87Constant::One},     {"fldl2t", X87Constant::Log2Ten}, {"fldl2e", X87Constant::Log2E},
@@ -97,10 +109,12 @@ void check_cases(const std::vector<X87Case>& cases) {
 }
 
 TEST(X87Float, Arithmetic) { check_cases(cases::kArithmetic); }
+TEST(X87Float, EveryClassPair) { check_cases(cases::class_pair_cases()); }
 TEST(X87Float, Conversions) { check_cases(cases::kConversions); }
 TEST(X87Float, ComparesClassesConstants) { check_cases(cases::kComparesAndClasses); }
 TEST(X87Float, RoundScaleExtractRemainder) { check_cases(cases::kRoundScaleExtractRemainder); }
 TEST(X87Float, PackedBcd) { check_cases(cases::kPackedBcd); }
+TEST(X87Float, Transcendental) { check_cases(cases::kTranscendental); }
 
 // Every integer of up to 18 digits survives FBSTP then FBLD, and its digits FBLD
 // then FBSTP, exactly and without flags.
