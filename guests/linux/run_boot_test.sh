@@ -15,7 +15,7 @@ python3 "$root/scripts/make-initramfs.py" "$work/initrd.gz" "$cache/busybox" "$h
 status=0
 timeout 600 "$orcvm" -m 512M --initrd "$work/initrd.gz" \
   --append "console=ttyS0 panic=-1" "$@" "$cache/vmlinuz" > "$work/serial.txt" 2>&1 || status=$?
-if ! diff <(grep '^orcvm-init:' "$work/serial.txt") "$here/boot.expected"; then
+if ! diff <(tr -d '\r' < "$work/serial.txt" | grep '^orcvm-init:') "$here/boot.expected"; then
   echo "--- serial output (last 40 lines) ---"; tail -40 "$work/serial.txt"; exit 1
 fi
 [ "$status" -eq 0 ] || { echo "orcvm exited with status $status"; tail -20 "$work/serial.txt"; exit 1; }
