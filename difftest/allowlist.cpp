@@ -110,7 +110,9 @@ bool predicate_holds(const std::string& when, const CaseInsn& insn, const InsnFa
     return (selector & ~3ull) == 0x78;
   }
   if (when == "both_string_operands_outside") {
-    if (!input) return false;
+    // Not SSE's CMPSD/MOVSD (0F-escaped), which share the string instructions' names.
+    const int m = modrm_offset(insn.bytes);
+    if (!input || (m >= 2 && insn.bytes[m - 2] == 0x0f)) return false;
     const bool a32 = has_prefix_byte(insn.bytes, 0x67);
     auto outside = [&](uint64_t a) {
       if (a32) a &= 0xffffffff;
@@ -196,6 +198,15 @@ AllowList AllowList::parse(const std::string& text, const std::string& origin) {
         else if (w.starts_with("reg-destination:"))
           current->ignore.reg_destination_bits = std::stoull(w.substr(16), nullptr, 0);
         else if (w == "rip") current->ignore.registers |= 1u << kRipIndex;
+        else if (w == "mxcsr") current->ignore.mxcsr = true;
+        else if (w == "approximate-reg-destination") current->ignore.approximate_reg_destination = true;
+        else if (w.starts_with("xmm")) {
+          int index = -1;
+          for (int i = 0; i < kXmmCount; ++i)
+            if (w == "xmm" + std::to_string(i)) index = i;
+          if (index < 0) fail(number, "cannot ignore '" + w + "' (xmm0..xmm15)");
+          current->ignore.xmm |= 1u << index;
+        }
         else if (w.starts_with("flags:")) {
           try {
             current->ignore.flags |= parse_case_line("x: 90 | => | undef=" + w.substr(6), "allow-list").expected.undefined_flags;
@@ -252,10 +263,13 @@ void apply_entry(const AllowEntry& e, const CaseInsn& insn, Ignore& ignore) {
   ignore.all |= e.ignore.all;
   ignore.error_code_bits |= e.ignore.error_code_bits;
   for (int r = 0; r < 17; ++r) ignore.register_bits[r] |= e.ignore.register_bits[r];
+  ignore.xmm |= e.ignore.xmm;
+  ignore.mxcsr |= e.ignore.mxcsr;
   const int m = modrm_offset(insn.bytes);
   if (m >= 0) {
     const uint8_t modrm = insn.bytes[m];
     const int rex = rex_of(insn.bytes);
+    if (e.ignore.approximate_reg_destination) ignore.approximate_xmm |= 1u << (((modrm >> 3) & 7) | ((rex & 4) << 1));
     if (e.ignore.destination_bits && (modrm >> 6) == 3)
       ignore.register_bits[(modrm & 7) | ((rex & 1) << 3)] |= e.ignore.destination_bits;
     if (e.ignore.reg_destination_bits) ignore.register_bits[((modrm >> 3) & 7) | ((rex & 4) << 1)] |= e.ignore.reg_destination_bits;
@@ -275,6 +289,12 @@ const CaseInsn* first_covered_insn(const AllowEntry& e, const std::vector<CaseIn
   return nullptr;
 }
 }  // namespace
+
+bool approximately_equal(uint32_t a, uint32_t b) {
+  const uint32_t ea = (a >> 23) & 0xff, eb = (b >> 23) & 0xff;
+  if (ea == 0 || ea == 0xff || eb == 0 || eb == 0xff || (a ^ b) >> 31) return a == b;
+  return (a > b ? a - b : b - a) <= 3u << 12;
+}
 
 void AllowList::apply(const AllowEntry& e, const TestCase& test, Ignore& ignore) const {
   const std::vector<CaseInsn> insns = split_code(test.code);

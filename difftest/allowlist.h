@@ -14,7 +14,10 @@
 //                                   bits only), destination[:MASK] (the register ModRM.rm
 //                                   names, or only MASK's bits of it), reg-destination[:MASK]
 //                                   (the register ModRM.reg names), fault-order (which
-//                                   exception, when both raise one), all (everything)
+//                                   exception, when both raise one), all (everything),
+//                                   xmm0..xmm15, mxcsr, approximate-reg-destination (the
+//                                   XMM register ModRM.reg names, compared lane by lane
+//                                   as binary32 approximations within the SDM's bound)
 //   reason    = free text
 //   cite      = the SDM / APM section
 //
@@ -54,7 +57,16 @@ struct Ignore {
   // Resolved per case: the register ModRM.rm (destination) or ModRM.reg (reg_destination)
   // names, these bits (~0: all).
   uint64_t destination_bits = 0, reg_destination_bits = 0;
+  uint32_t xmm = 0;              // bit i: XMMi
+  uint32_t approximate_xmm = 0;  // bit i: XMMi within the RCP/RSQRT bound (see approximately_equal)
+  bool mxcsr = false;
+  bool approximate_reg_destination = false;  // resolved per case into approximate_xmm
 };
+
+// Two binary32 results of RCPPS/RCPSS/RSQRTPS/RSQRTSS agree: the same zero, infinity
+// or NaN, or finite values of one sign each within the SDM's 1.5 * 2^-12 relative
+// error of the exact result, so at most 3 * 2^12 units in the last place apart.
+bool approximately_equal(uint32_t a, uint32_t b);
 
 struct AllowEntry {
   std::string id;

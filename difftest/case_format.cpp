@@ -8,6 +8,7 @@
 #include <concepts>
 #include <cstdio>
 #include <fstream>
+#include <tuple>
 
 namespace orcvm::difftest {
 namespace {
@@ -237,6 +238,35 @@ class LineParser {
     }
   }
 
+  // A VALUE, or "0x" and up to 32 hex digits.
+  std::pair<uint64_t, uint64_t> value128(std::string_view text, std::string_view what) const {
+    std::string_view s = text;
+    if (!s.starts_with("0x") && !s.starts_with("0X")) return {value(text, what), 0};
+    s.remove_prefix(2);
+    if (s.empty() || s.size() > 32) fail(format("bad value '{}' for {}", text, what));
+    const size_t split = s.size() > 16 ? s.size() - 16 : 0;
+    auto part = [&](std::string_view digits) -> uint64_t {
+      return digits.empty() ? 0 : value(format("0x{}", digits), what);
+    };
+    return {part(s.substr(split)), part(s.substr(0, split))};
+  }
+
+  static int xmm_index(std::string_view name) {
+    if (!name.starts_with("xmm")) return -1;
+    int index = 0;
+    auto [end, ec] = std::from_chars(name.data() + 3, name.data() + name.size(), index);
+    if (ec != std::errc() || end != name.data() + name.size() || index >= kXmmCount || name.size() < 4 ||
+        (name[3] == '0' && name.size() > 4))
+      return -1;
+    return index;
+  }
+
+  uint32_t mxcsr_value(std::string_view text) const {
+    const uint64_t v = value(text, "mxcsr");
+    if (v > 0xffff) fail(format("mxcsr={:#x}: bits 31:16 are reserved", v));
+    return static_cast<uint32_t>(v);
+  }
+
   int register_index(std::string_view name, bool allow_rip) const {
     auto it = std::ranges::find(kRegisterNames, name);
     if (it == kRegisterNames.end() || (!allow_rip && *it == "rip")) return -1;
@@ -289,8 +319,8 @@ void parse_code(LineParser& p, InsnCase& c) {
 void parse_input(LineParser& p, InsnCase& c) {
   MachineState& in = c.test.input;
   in.gpr[4] = kStackTop;
-  uint32_t seen_registers = 0;
-  bool seen_rflags = false;
+  uint32_t seen_registers = 0, seen_xmm = 0;
+  bool seen_rflags = false, seen_mxcsr = false;
   while (!p.consume("=>")) {
     if (p.at_end()) p.fail("missing '=>' between input and expected state");
     std::string_view item = p.word();
@@ -305,6 +335,18 @@ void parse_input(LineParser& p, InsnCase& c) {
     size_t eq = item.find('=');
     if (eq == std::string_view::npos) p.fail(format("input item '{}' is not NAME=VALUE", item));
     std::string_view name = item.substr(0, eq);
+    if (const int x = LineParser::xmm_index(name); x >= 0) {
+      if (seen_xmm & (1u << x)) p.fail(format("{} given twice in the input", name));
+      seen_xmm |= 1u << x;
+      std::tie(in.xmm[x][0], in.xmm[x][1]) = p.value128(item.substr(eq + 1), name);
+      continue;
+    }
+    if (name == "mxcsr") {
+      if (seen_mxcsr) p.fail("mxcsr given twice in the input");
+      seen_mxcsr = true;
+      in.mxcsr = p.mxcsr_value(item.substr(eq + 1));
+      continue;
+    }
     uint64_t v = p.value(item.substr(eq + 1), name);
     if (name == "rflags") {
       if (seen_rflags) p.fail("rflags given twice in the input");
@@ -347,6 +389,17 @@ void parse_expected(LineParser& p, InsnCase& c) {
       size_t eq = item.find('=');
       if (eq == std::string_view::npos) p.fail(format("expected item '{}' is not NAME=VALUE", item));
       std::string_view name = item.substr(0, eq);
+      if (const int x = LineParser::xmm_index(name); x >= 0) {
+        if (std::ranges::find(e.xmm, x, &XmmValue::index) != e.xmm.end()) p.fail(format("{} asserted twice", name));
+        const auto [low, high] = p.value128(item.substr(eq + 1), name);
+        e.xmm.push_back({x, low, high});
+        continue;
+      }
+      if (name == "mxcsr") {
+        if (e.mxcsr) p.fail("mxcsr asserted twice");
+        e.mxcsr = p.mxcsr_value(item.substr(eq + 1));
+        continue;
+      }
       uint64_t v = p.value(item.substr(eq + 1), name);
       if (name == "rflags") {
         if (e.flags_checked) p.fail("rflags= cannot be combined with flags= or given twice");
@@ -408,6 +461,14 @@ std::string format_exception(const ExceptionRecord& e) {
   return format("#{}({})", v->mnemonic, format_value(e.error_code));
 }
 
+std::string format_xmm(uint64_t low, uint64_t high) {
+  if (high == 0) return format_value(low);
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%#llx%016llx", static_cast<unsigned long long>(high),
+                static_cast<unsigned long long>(low));
+  return buffer;
+}
+
 std::string format_flags(uint64_t mask) {
   std::string out;
   for (const NamedFlag& f : kFlagNames)
@@ -454,6 +515,9 @@ std::string print_case(const InsnCase& c) {
   for (int i = 0; i < 16; ++i)
     if (in.gpr[i] != (i == 4 ? kStackTop : 0)) out += format(" {}={}", kRegisterNames[i], format_value(in.gpr[i]));
   if (in.rflags != MachineState{}.rflags) out += format(" rflags={:#x}", in.rflags);
+  for (int i = 0; i < kXmmCount; ++i)
+    if (in.xmm[i][0] || in.xmm[i][1]) out += format(" xmm{}={}", i, format_xmm(in.xmm[i][0], in.xmm[i][1]));
+  if (in.mxcsr != kDefaultMxcsr) out += format(" mxcsr={:#x}", in.mxcsr);
   for (const MemoryChunk& m : in.memory) print_memory(out, m);
   out += " =>";
   const Expectation& e = c.expected;
@@ -469,6 +533,10 @@ std::string print_case(const InsnCase& c) {
       if (e.flags_checked & f.mask) list += format("{}{}{}", list.empty() ? "" : ",", e.flags_value & f.mask ? '+' : '-', f.name);
     out += " flags=" + list;
   }
+  std::vector<XmmValue> xmm = e.xmm;
+  std::ranges::sort(xmm, {}, &XmmValue::index);
+  for (const XmmValue& x : xmm) out += format(" xmm{}={}", x.index, format_xmm(x.low, x.high));
+  if (e.mxcsr) out += format(" mxcsr={:#x}", *e.mxcsr);
   for (const MemoryChunk& m : e.memory) print_memory(out, m);
   if (e.undefined_flags || c.host_skip_reason) {
     out += " |";
@@ -493,6 +561,12 @@ std::vector<std::string> check(const Expectation& expected, const Outcome& outco
     if (actual != r.value)
       problems.push_back(format("{}: expected {:#x}, got {:#x}", kRegisterNames[r.index], r.value, actual));
   }
+  for (const XmmValue& x : expected.xmm)
+    if (s.xmm[x.index][0] != x.low || s.xmm[x.index][1] != x.high)
+      problems.push_back(format("xmm{}: expected {}, got {}", x.index, format_xmm(x.low, x.high),
+                                format_xmm(s.xmm[x.index][0], s.xmm[x.index][1])));
+  if (expected.mxcsr && s.mxcsr != *expected.mxcsr)
+    problems.push_back(format("mxcsr: expected {:#x}, got {:#x}", *expected.mxcsr, s.mxcsr));
   uint64_t differing = (s.rflags ^ expected.flags_value) & expected.flags_checked & ~expected.undefined_flags;
   for (uint64_t bits = differing; bits; bits &= bits - 1) {
     uint64_t bit = bits & -bits;
@@ -530,6 +604,11 @@ std::vector<std::string> compare_outcomes(const Outcome& a, std::string_view a_n
     for (uint64_t bits = differing; bits; bits &= bits - 1) names += (names.empty() ? "" : ",") + flag_difference(bits & -bits);
     problems.push_back(format("rflags: {} {:#x}, {} {:#x} (differ in {})", a_name, sa.rflags, b_name, sb.rflags, names));
   }
+  for (int i = 0; i < kXmmCount; ++i)
+    if (sa.xmm[i][0] != sb.xmm[i][0] || sa.xmm[i][1] != sb.xmm[i][1])
+      problems.push_back(format("xmm{}: {} {}, {} {}", i, a_name, format_xmm(sa.xmm[i][0], sa.xmm[i][1]), b_name,
+                                format_xmm(sb.xmm[i][0], sb.xmm[i][1])));
+  if (sa.mxcsr != sb.mxcsr) problems.push_back(format("mxcsr: {} {:#x}, {} {:#x}", a_name, sa.mxcsr, b_name, sb.mxcsr));
   // Report differing byte runs, a few at most: one wrong store usually explains them all.
   constexpr int kMaxRuns = 8;
   constexpr size_t kMaxRunBytes = 16;

@@ -19,8 +19,11 @@
 //                                (TF), or are for a POPF in the case's code (NT, ID).
 //             mem:ADDR=HEXBYTES  bytes in address order, inside the data window
 //                                [kDataAddress, kDataAddress + kDataSize). Default 0.
+//             xmmN=VALUE128      xmm0..xmm15: a VALUE, or up to 32 hex digits after 0x,
+//                                the high quadword first as SDM figures write it. Default 0.
+//             mxcsr=VALUE        default 0x1f80 (the power-on value); bits 31:16 must be 0.
 // EXPECTED  only what the case asserts:
-//             REG=VALUE, rip=VALUE
+//             REG=VALUE, rip=VALUE, xmmN=VALUE128, mxcsr=VALUE
 //             flags=+CF,-ZF,...  each flag's value after the case
 //             rflags=VALUE       every RFLAGS bit (minus undef=) must match
 //             mem:ADDR=HEXBYTES  these bytes, after the case
@@ -72,8 +75,19 @@ struct RegisterValue {
   bool operator==(const RegisterValue&) const = default;
 };
 
+// The number of XMM registers; their names are xmm0..xmm15.
+constexpr int kXmmCount = 16;
+
+struct XmmValue {
+  int index;
+  uint64_t low, high;
+  bool operator==(const XmmValue&) const = default;
+};
+
 struct Expectation {
   std::vector<RegisterValue> registers;
+  std::vector<XmmValue> xmm;
+  std::optional<uint32_t> mxcsr;
   uint64_t flags_checked = 0;  // RFLAGS bits the case asserts...
   uint64_t flags_value = 0;    // ...and their values
   std::vector<MemoryChunk> memory;
@@ -109,8 +123,12 @@ std::string format_flags(uint64_t mask);                 // "CF,ZF"
 // each; empty when the outcome satisfies the expectation.
 std::vector<std::string> check(const Expectation& expected, const Outcome& outcome);
 
+// A 128-bit value as xmmN= writes it: a VALUE below 2^64, else 0x and 17-32 hex digits.
+std::string format_xmm(uint64_t low, uint64_t high);
+
 // Mismatches between two oracles' outcomes of the same case: exception, all GPRs, RIP,
-// RFLAGS outside `ignored_flags`, and the data window. Names label the two sides.
+// RFLAGS outside `ignored_flags`, the XMM registers, MXCSR and the data window. Names
+// label the two sides.
 std::vector<std::string> compare_outcomes(const Outcome& a, std::string_view a_name, const Outcome& b,
                                           std::string_view b_name, uint64_t ignored_flags);
 

@@ -46,7 +46,8 @@ bool is_string_op(ZydisMnemonic m) {
 std::string form_key(const Decoded& d) {
   const ZydisDecodedInstruction& zi = d.insn;
   std::string key;
-  const bool string_op = is_string_op(zi.mnemonic);
+  // SSE's CMPSD and MOVSD share the string instructions' mnemonics.
+  const bool string_op = is_string_op(zi.mnemonic) && zi.meta.category == ZYDIS_CATEGORY_STRINGOP;
   if (zi.attributes & ZYDIS_ATTRIB_HAS_LOCK) key += "lock ";
   if (string_op) {
     if (zi.attributes & ZYDIS_ATTRIB_HAS_REPNE) key += "repne ";
@@ -57,7 +58,8 @@ std::string form_key(const Decoded& d) {
   if (zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR) key += " far";
   // Instructions whose implicit operands follow the address size: strings, XLAT, LOOP.
   bool memory = string_op || zi.mnemonic == ZYDIS_MNEMONIC_XLAT || zi.mnemonic == ZYDIS_MNEMONIC_LOOP ||
-                zi.mnemonic == ZYDIS_MNEMONIC_LOOPE || zi.mnemonic == ZYDIS_MNEMONIC_LOOPNE;
+                zi.mnemonic == ZYDIS_MNEMONIC_LOOPE || zi.mnemonic == ZYDIS_MNEMONIC_LOOPNE ||
+                zi.mnemonic == ZYDIS_MNEMONIC_MASKMOVDQU;
   int imm_index = 0;
   for (int i = 0; i < zi.operand_count_visible; ++i) {
     const ZydisDecodedOperand& op = d.ops[i];
@@ -65,6 +67,7 @@ std::string form_key(const Decoded& d) {
     switch (op.type) {
       case ZYDIS_OPERAND_TYPE_REGISTER:
         if (op.encoding == ZYDIS_OPERAND_ENCODING_NONE) key += lower(ZydisRegisterGetString(op.reg.value));
+        else if (ZydisRegisterGetClass(op.reg.value) == ZYDIS_REGCLASS_XMM) key += "xmm";
         else key += "r" + std::to_string(op.size);
         break;
       case ZYDIS_OPERAND_TYPE_MEMORY:
@@ -257,6 +260,7 @@ InsnFacts describe(const uint8_t* bytes, size_t size, uint64_t rip) {
         case ZYDIS_REGCLASS_SEGMENT:
         case ZYDIS_REGCLASS_FLAGS:
         case ZYDIS_REGCLASS_IP:
+        case ZYDIS_REGCLASS_XMM:  // the oracles load and compare XMM0-15 and MXCSR
           break;
         default:
           f.non_gpr_register_operand = true;

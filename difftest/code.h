@@ -58,7 +58,7 @@ struct InsnFacts {
   bool uses_fs_gs = false;              // an FS or GS override: the host's bases differ from orcvm's
   bool segment_register_operand = false;
   bool vector_encoding = false;         // EVEX, MVEX, XOP, 3DNow!
-  bool non_gpr_register_operand = false;  // x87, MMX, XMM, mask, control, debug... registers
+  bool non_gpr_register_operand = false;  // x87, MMX, YMM, mask, control, debug... registers (not XMM)
   bool ignored_rep_prefix = false;      // an F2/F3 prefix the instruction does not use (reserved)
 };
 InsnFacts describe(const uint8_t* bytes, size_t size, uint64_t rip = kCodeAddress);

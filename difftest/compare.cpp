@@ -43,6 +43,22 @@ bool exceptions_differ(const Outcome& a, const Outcome& b, const Ignore& ignore)
   return ((a.exception->error_code ^ b.exception->error_code) & ~ignore.error_code_bits) != 0;
 }
 
+// XMMi differs, beyond what `ignore` allows.
+bool xmm_differs(const MachineState& a, const MachineState& b, int i, const Ignore& ignore) {
+  if (ignore.xmm & (1u << i)) return false;
+  if (!(ignore.approximate_xmm & (1u << i))) return a.xmm[i][0] != b.xmm[i][0] || a.xmm[i][1] != b.xmm[i][1];
+  for (int lane = 0; lane < 4; ++lane) {
+    const auto x = static_cast<uint32_t>(a.xmm[i][lane / 2] >> (32 * (lane % 2)));
+    const auto y = static_cast<uint32_t>(b.xmm[i][lane / 2] >> (32 * (lane % 2)));
+    if (!approximately_equal(x, y)) return true;
+  }
+  return false;
+}
+
+bool mxcsr_differs(const MachineState& a, const MachineState& b, const Ignore& ignore) {
+  return !ignore.mxcsr && a.mxcsr != b.mxcsr;
+}
+
 }  // namespace
 
 std::vector<std::string> diff_outcomes(const Outcome& a, std::string_view an, const Outcome& b, std::string_view bn,
@@ -60,6 +76,12 @@ std::vector<std::string> diff_outcomes(const Outcome& a, std::string_view an, co
   if (const uint64_t differ = (a.state.rflags ^ b.state.rflags) & ~ignore.flags)
     out.push_back("rflags: " + A + " " + hex(a.state.rflags) + ", " + B + " " + hex(b.state.rflags) + " (differ in " +
                   format_flags(differ) + ")");
+  for (int i = 0; i < kXmmCount; ++i)
+    if (xmm_differs(a.state, b.state, i, ignore))
+      out.push_back("xmm" + std::to_string(i) + ": " + A + " " + format_xmm(a.state.xmm[i][0], a.state.xmm[i][1]) + ", " +
+                    B + " " + format_xmm(b.state.xmm[i][0], b.state.xmm[i][1]));
+  if (mxcsr_differs(a.state, b.state, ignore))
+    out.push_back("mxcsr: " + A + " " + hex(a.state.mxcsr) + ", " + B + " " + hex(b.state.mxcsr));
   if (!ignore.memory) {
     const MemoryChunk *ma = window_of(a.state), *mb = window_of(b.state);
     if (!ma || !mb) {
@@ -102,6 +124,9 @@ std::vector<std::string> differing_fields(const Outcome& a, const Outcome& b, co
     if ((va ^ vb) & ~ignore.register_bits[i]) out.push_back(std::string(register_name(i)));
   }
   if (const uint64_t differ = (a.state.rflags ^ b.state.rflags) & ~ignore.flags) out.push_back("flags:" + format_flags(differ));
+  for (int i = 0; i < kXmmCount; ++i)
+    if (xmm_differs(a.state, b.state, i, ignore)) out.push_back("xmm" + std::to_string(i));
+  if (mxcsr_differs(a.state, b.state, ignore)) out.push_back("mxcsr");
   if (!ignore.memory) {
     const MemoryChunk *ma = window_of(a.state), *mb = window_of(b.state);
     if ((ma == nullptr) != (mb == nullptr) || (ma && ma->bytes != mb->bytes)) out.push_back("memory");

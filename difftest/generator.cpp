@@ -156,7 +156,11 @@ struct Slot {
   uint8_t imm_bits = 0;  // the encoded immediate's size
   bool imm_signed = false;
   uint64_t fixed_imm = 0;
+  bool xmm = false;  // Reg: an XMM register
 };
+
+// What the XMM operands of an SSE form hold, for their values.
+enum class LaneKind : uint8_t { None, Single, Double, Int32 };
 
 struct Form {
   std::string key;
@@ -170,6 +174,8 @@ struct Form {
   uint32_t implicit_regs = 0;  // GPR ids read or written without being an explicit operand
   uint32_t fixed_regs = 0;     // GPR ids of fixed register operands (CL, DX, AL...)
   bool rep = false;
+  bool sse = false;  // reads or writes XMM registers (and MXCSR)
+  LaneKind lanes = LaneKind::None;
 };
 
 bool mnemonic_is(ZydisMnemonic m, std::initializer_list<ZydisMnemonic> set) {
@@ -225,9 +231,24 @@ bool vendor_dependent(const Form& f) {
                          ZYDIS_MNEMONIC_STR, ZYDIS_MNEMONIC_SLDT, ZYDIS_MNEMONIC_SMSW, ZYDIS_MNEMONIC_ENTER}))
     return true;  // ENTER: AMD's #AC for a misaligned final RSP; LSL etc.: Linux's GDT has more
   if (f.zm == ZYDIS_MNEMONIC_NOP && f.key.find(" r") != std::string::npos) return true;  // 0F 0D /r: #UD on AMD
+  if (mnemonic_is(f.zm, {ZYDIS_MNEMONIC_RCPPS, ZYDIS_MNEMONIC_RCPSS, ZYDIS_MNEMONIC_RSQRTPS, ZYDIS_MNEMONIC_RSQRTSS}))
+    return true;  // approximations: the vendor's table decides the bits
   return false;
 }
 bool is_iret(ZydisMnemonic m) { return mnemonic_is(m, {ZYDIS_MNEMONIC_IRET, ZYDIS_MNEMONIC_IRETD, ZYDIS_MNEMONIC_IRETQ}); }
+
+// The lanes an SSE instruction reads: from its name, which says the source format
+// (CVTDQ2PS: doublewords; CVTPD2DQ: doubles; ADDSS: singles).
+LaneKind lane_kind_of(ZydisMnemonic m) {
+  const std::string_view name = ZydisMnemonicGetString(m);
+  if (name.starts_with("cvtsi2")) return LaneKind::None;  // an integer source; the destination keeps bits
+  if (name.starts_with("cvtdq2")) return LaneKind::Int32;
+  for (std::string_view p : {"cvtps2", "cvtss2", "cvttps2", "cvttss2"}) if (name.starts_with(p)) return LaneKind::Single;
+  for (std::string_view p : {"cvtpd2", "cvtsd2", "cvttpd2", "cvttsd2"}) if (name.starts_with(p)) return LaneKind::Double;
+  if (name.ends_with("ps") || name.ends_with("ss")) return LaneKind::Single;
+  if (name.ends_with("pd") || name.ends_with("sd")) return LaneKind::Double;
+  return LaneKind::None;
+}
 
 std::vector<ZydisEncoderOperand> probe_operands(bool third) {
   std::vector<ZydisEncoderOperand> c;
@@ -236,6 +257,8 @@ std::vector<ZydisEncoderOperand> probe_operands(bool third) {
     if (!third) c.push_back(reg_operand(gpr(bits, RAX)));
   }
   c.push_back(reg_operand(ZYDIS_REGISTER_CL));
+  c.push_back(reg_operand(ZYDIS_REGISTER_XMM1));
+  if (!third) c.push_back(reg_operand(ZYDIS_REGISTER_XMM0));
   if (third) {
     for (uint16_t size : {4, 8}) c.push_back(mem_operand(ZYDIS_REGISTER_RBX, size));
     for (uint16_t size : {4, 8}) c.push_back(mem_operand(ZYDIS_REGISTER_EBX, size));
@@ -287,6 +310,8 @@ struct FormBuilder {
           } else {
             s.kind = SlotKind::Reg;
           }
+          s.xmm = ZydisRegisterGetClass(op.reg.value) == ZYDIS_REGCLASS_XMM;
+          f.sse |= s.xmm;
           break;
         case ZYDIS_OPERAND_TYPE_MEMORY:
           s.kind = SlotKind::Mem;
@@ -318,6 +343,7 @@ struct FormBuilder {
         if (int id = reg_id(op.mem.index); id >= 0) f.implicit_regs |= 1u << id;
       }
     }
+    if (f.sse) f.lanes = lane_kind_of(f.zm);
     forms.push_back(std::move(f));
     return true;
   }
@@ -364,6 +390,11 @@ std::vector<Form> build_forms() {
           r.operands[0] = a;
           r.operands[1] = c;
           b.offer_with_prefixes(r);
+          if (zm == ZYDIS_MNEMONIC_MASKMOVDQU) {  // its DS:rDI follows the address size
+            ZydisEncoderRequest a32 = r;
+            a32.address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_32;
+            b.offer(a32);
+          }
         }
       r.operand_count = 3;
       for (const auto& a : all) {
@@ -437,6 +468,59 @@ uint64_t random_flags(Rng& rng) {
   if (rng.chance(0.15)) f |= kDF;
   if (rng.chance(0.04)) f |= kAC;
   return f;
+}
+
+// A binary32 or binary64 lane: the special encodings (zeros, denormals, infinities,
+// QNaNs and SNaNs with payloads), the edges of the range (overflow, underflow), values
+// near 1 where sums round halfway, values near the integer conversions' limits, and
+// ordinary numbers with random fractions.
+uint64_t float_value(Rng& rng, unsigned exponent_bits, unsigned fraction_bits) {
+  const uint64_t sign = rng.chance(0.5) ? 1ull << (exponent_bits + fraction_bits) : 0;
+  const uint64_t max_exponent = (1ull << exponent_bits) - 1, bias = max_exponent >> 1;
+  const uint64_t fraction_mask = (1ull << fraction_bits) - 1, quiet = 1ull << (fraction_bits - 1);
+  auto make = [&](uint64_t exponent, uint64_t fraction) { return sign | exponent << fraction_bits | (fraction & fraction_mask); };
+  auto some_fraction = [&] { return rng.chance(0.5) ? 0 : rng.chance(0.5) ? 1ull << rng.below(fraction_bits) : rng.next(); };
+  switch (rng.below(16)) {
+    case 0: return make(0, 0);
+    case 1: return make(0, rng.chance(0.3) ? 1 : rng.next() | 1);
+    case 2: return make(max_exponent, 0);
+    case 3: return make(max_exponent, quiet | (rng.chance(0.5) ? 0 : rng.next()));
+    case 4: return make(max_exponent, (rng.next() & (quiet - 1)) | 1);
+    case 5: return make(1 + rng.below(2), some_fraction());
+    case 6: return make(max_exponent - 1 - rng.below(2), rng.chance(0.5) ? fraction_mask : rng.next());
+    case 7: return make(bias + rng.below(2), some_fraction());
+    case 8: return make(bias - fraction_bits - 1 + rng.below(3), some_fraction());
+    case 9: return make(bias + rng.pick_of({30ull, 31ull, 32ull, 62ull, 63ull, 64ull}), some_fraction());
+    default: return make(bias - 8 + rng.below(16), rng.next());
+  }
+}
+
+// An XMM register's value, lanes of `kind` (random bits for none, and now and then).
+void xmm_value(Rng& rng, LaneKind kind, uint64_t (&x)[2]) {
+  for (uint64_t& half : x) {
+    switch (rng.chance(0.05) ? LaneKind::None : kind) {
+      case LaneKind::Single: half = float_value(rng, 8, 23) | float_value(rng, 8, 23) << 32; break;
+      case LaneKind::Double: half = float_value(rng, 11, 52); break;
+      case LaneKind::Int32: half = edge_value(rng, 32) | edge_value(rng, 32) << 32; break;
+      case LaneKind::None: half = rng.next(); break;
+    }
+  }
+}
+
+// MXCSR: often the power-on value; else any rounding mode, DAZ and FTZ, unmasked
+// exceptions (#XM) and flags already set.
+uint32_t mxcsr_value(Rng& rng) {
+  if (rng.chance(0.4)) return kDefaultMxcsr;
+  uint32_t m = static_cast<uint32_t>(rng.below(4)) << 13;
+  if (rng.chance(0.25)) m |= 0x40;    // DAZ
+  if (rng.chance(0.25)) m |= 0x8000;  // FTZ
+  uint32_t masks = 0x1f80;
+  if (rng.chance(0.4))
+    for (unsigned bit = 7; bit <= 12; ++bit)
+      if (rng.chance(0.35)) masks &= ~(1u << bit);
+  m |= masks;
+  if (rng.chance(0.3)) m |= static_cast<uint32_t>(rng.below(64));
+  return m;
 }
 
 uint64_t shift_count_value(Rng& rng, unsigned width) {
@@ -667,6 +751,12 @@ std::optional<Instance> instantiate(const Form& f, Rng& rng, const Reserved& res
       b.slot = s;
       switch (s.kind) {
         case SlotKind::Reg: {
+          if (s.xmm) {
+            // Now and then both operands name one register.
+            b.reg = static_cast<ZydisRegister>(ZYDIS_REGISTER_XMM0 + rng.below(16));
+            r.operands[i] = reg_operand(b.reg);
+            break;
+          }
           int id = pick_reg(used | forbidden);
           if (id < 0) id = pick_reg(forbidden);
           if (s.bits == 8 && id >= 0 && id < 4 && rng.chance(0.25)) b.reg = static_cast<ZydisRegister>(ZYDIS_REGISTER_AH + id);
@@ -850,7 +940,11 @@ void fix_up(Rng& rng, State& st, Operands& ops, uint64_t end, bool sequence) {
     st.in.gpr[RAX] = rng.chance(0.8) ? rng.pick(leaves) : rng.next() & 0xffffffff;
     st.in.gpr[RCX] = rng.below(3);
   }
-  if (is_string(zm) && !sequence) {
+  if (zm == ZYDIS_MNEMONIC_MASKMOVDQU && !sequence) {
+    st.in.gpr[RDI] = rng.chance(0.1) ? kWindowEnd - rng.between(1, 15) : window_pointer(rng, 0x40);
+    if (f.a32) st.in.gpr[RDI] |= rng.next() << 32;
+  }
+  if (is_string(zm) && !f.sse && !sequence) {
     const uint64_t room = 0x800;
     st.in.gpr[RSI] = window_pointer(rng, room);
     st.in.gpr[RDI] = window_pointer(rng, room);
@@ -925,6 +1019,27 @@ void fix_up(Rng& rng, State& st, Operands& ops, uint64_t end, bool sequence) {
   }
 }
 
+// MXCSR, and values of the form's lanes in its XMM operands and in its memory operand.
+void fill_sse_operands(Rng& rng, State& st, Operands& ops) {
+  const Form& f = *ops.inst.form;
+  st.in.mxcsr = mxcsr_value(rng);
+  for (size_t i = 0; i < ops.inst.ops.size(); ++i) {
+    const Binding& b = ops.inst.ops[i];
+    if (b.slot.kind == SlotKind::Reg && b.slot.xmm) {
+      xmm_value(rng, f.lanes, st.in.xmm[b.reg - ZYDIS_REGISTER_XMM0]);
+    } else if (b.slot.kind == SlotKind::Mem && !b.slot.agen) {
+      if (f.lanes == LaneKind::None) {
+        ops.set(static_cast<int>(i), edge_value(rng, std::min<unsigned>(64, b.slot.bits)));
+        continue;
+      }
+      uint64_t lanes[2];
+      xmm_value(rng, f.lanes, lanes);
+      for (unsigned k = 0; k < b.slot.mem_size && k < 16; k += 8)
+        st.write(ops.address[i] + k, lanes[k / 8], std::min(8u, b.slot.mem_size - k));
+    }
+  }
+}
+
 // Builds one case of a single-instruction family from its instance.
 GeneratedCase make_single_case(Rng& rng, const Instance& inst, const std::vector<CaseInsn>& insns,
                                const std::vector<uint8_t>& code, CaseKind kind, std::string name, uint64_t family) {
@@ -941,6 +1056,7 @@ GeneratedCase make_single_case(Rng& rng, const Instance& inst, const std::vector
   }
   for (size_t i = 0; i < inst.ops.size(); ++i)
     if (inst.ops[i].slot.kind == SlotKind::Reg && rng.chance(0.5)) ops.set(static_cast<int>(i), edge_value(rng, ops.bits(static_cast<int>(i))));
+  if (inst.form->sse) fill_sse_operands(rng, st, ops);
   fix_up(rng, st, ops, kCodeAddress + code.size(), false);
   GeneratedCase c;
   c.kind = kind;
@@ -1143,6 +1259,10 @@ std::vector<GeneratedCase> Generator::bytes(uint64_t seed, uint64_t index) {
     std::vector<uint8_t> code;
     if (!layout(insns, code)) continue;
     const std::string form = zy::form_key(d);
+    std::vector<int> xmm_operands;
+    for (int i = 0; i < zi.operand_count_visible; ++i)
+      if (d.ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER && ZydisRegisterGetClass(d.ops[i].reg.value) == ZYDIS_REGCLASS_XMM)
+        xmm_operands.push_back(d.ops[i].reg.value - ZYDIS_REGISTER_XMM0);
     for (unsigned v = 0; v < impl_->options.variants; ++v) {
       State st;
       for (int i = 0; i < 16; ++i) {
@@ -1153,6 +1273,8 @@ std::vector<GeneratedCase> Generator::bytes(uint64_t seed, uint64_t index) {
       st.fill(rng, st.in.gpr[RSP] - 0x40, 0x80);
       if (insn.riprel_offset >= 0) st.fill(rng, insn.riprel_address - 8, 0x20);
       st.in.rflags = random_flags(rng);
+      if (!xmm_operands.empty()) st.in.mxcsr = mxcsr_value(rng);
+      for (int x : xmm_operands) xmm_value(rng, lane_kind_of(zi.mnemonic), st.in.xmm[x]);
       // A POPF must not pop TF: the host would single-step into its own handler.
       if (zi.mnemonic == ZYDIS_MNEMONIC_POPF || zi.mnemonic == ZYDIS_MNEMONIC_POPFD || zi.mnemonic == ZYDIS_MNEMONIC_POPFQ)
         st.write(st.in.gpr[RSP] + 1, st.read(st.in.gpr[RSP] + 1, 1) & ~1ull, 1);
@@ -1284,7 +1406,12 @@ std::vector<GeneratedCase> Generator::sequence(uint64_t seed, uint64_t index) {
       l.setup.push_back(raw_insn({0x6a, 0x33}));  // push cs
       l.setup.push_back(push_label(l.target));
     }
-    if (is_string(zm)) {
+    if (zm == ZYDIS_MNEMONIC_MASKMOVDQU) {
+      const uint64_t di = window_pointer(rng, 0x40);
+      l.setup.push_back(mov_imm32(RDI, di));
+      touched.push_back({di - 0x10, 0x30});
+    }
+    if (is_string(zm) && !f.sse) {
       const uint64_t si = window_pointer(rng, 0x800), di = window_pointer(rng, 0x800);
       l.setup.push_back(mov_imm32(RSI, si));
       l.setup.push_back(mov_imm32(RDI, di));
@@ -1408,6 +1535,10 @@ std::vector<GeneratedCase> Generator::sequence(uint64_t seed, uint64_t index) {
     st.in.gpr[RSP] = rsp0;
     st.in.rflags = random_flags(rng);
     for (auto [address, size] : touched) st.fill(rng, address, size);
+    if (std::any_of(logical.begin(), logical.end(), [](const Logical& l) { return l.inst.form->sse; })) {
+      st.in.mxcsr = mxcsr_value(rng);
+      for (auto& x : st.in.xmm) xmm_value(rng, rng.chance(0.5) ? LaneKind::Single : LaneKind::Double, x);
+    }
     // Shift counts and the like, in registers, where the first instruction sees them.
     GeneratedCase c;
     c.kind = CaseKind::Sequence;

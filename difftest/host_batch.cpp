@@ -22,8 +22,7 @@ constexpr uint64_t kPageSize = 4096;
 constexpr uint64_t kCodeRegion = kDataAddress - kCodeAddress;  // the code pages a case may use
 
 struct SlotIn {
-  uint64_t gpr[16];
-  uint64_t rflags;
+  CaseRegisters registers;
   uint64_t code_size;
   uint8_t code[kCodeRegion];
   uint8_t window[kDataSize];
@@ -80,7 +79,7 @@ namespace {
 // Enters the case; returns when its exit signal's handler siglongjmps back. A frame of
 // its own, so that nothing of the caller lives across the sigsetjmp.
 __attribute__((noinline)) void run_case_in_child(const SlotIn& in) {
-  if (sigsetjmp(child_resume, 1) == 0) enter_case(in.gpr, in.rflags);
+  if (sigsetjmp(child_resume, 1) == 0) enter_case(in.registers);
 }
 
 // The child (see host_exec.h for what it may call).
@@ -178,13 +177,11 @@ void HostBatch::start(const std::vector<const TestCase*>& cases) {
     rejected_[i] = host_case_problem(t);
     if (rejected_[i]) {
       in.code_size = 0;
-      std::memset(in.gpr, 0, sizeof in.gpr);
-      in.gpr[4] = kStackTop;
-      in.rflags = 0x202;
+      in.registers = case_registers(MachineState{});
+      in.registers.gpr[4] = kStackTop;
       continue;
     }
-    std::memcpy(in.gpr, t.input.gpr, sizeof in.gpr);
-    in.rflags = t.input.rflags;
+    in.registers = case_registers(t.input);
     in.code_size = t.code.size();
     std::memcpy(in.code, t.code.data(), t.code.size());
     std::memset(in.window, 0, kDataSize);

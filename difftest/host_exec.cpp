@@ -17,10 +17,13 @@ namespace {
 
 // The register image the entry trampoline loads; offsets are fixed in its assembly.
 struct EntryState {
-  uint64_t gpr[16];  // MachineState::gpr order
-  uint64_t rflags;   // at offset 128
+  uint64_t gpr[16];     // MachineState::gpr order
+  uint64_t rflags;      // at offset 128
+  uint64_t mxcsr;       // 136
+  uint64_t xmm[16][2];  // 144
 };
-static_assert(offsetof(EntryState, rflags) == 128);
+static_assert(offsetof(EntryState, rflags) == 128 && offsetof(EntryState, mxcsr) == 136 &&
+              offsetof(EntryState, xmm) == 144);
 
 constexpr uint64_t kTrapFlag = 1ull << 8;
 constexpr uint64_t kResumeFlag = 1ull << 16;
@@ -40,6 +43,11 @@ extern "C" __attribute__((visibility("hidden"))) void orcvm_host_on_case_exit(in
   for (int i = 0; i < 16; ++i) case_exit.gpr[i] = static_cast<uint64_t>(g[kGregOfGpr[i]]);
   case_exit.rip = static_cast<uint64_t>(g[REG_RIP]);
   case_exit.rflags = static_cast<uint64_t>(g[REG_EFL]);
+  // The signal frame holds the SSE state as the case left it (the handler runs
+  // with a fresh one).
+  const _libc_fpstate* fp = static_cast<ucontext_t*>(context)->uc_mcontext.fpregs;
+  std::memcpy(case_exit.xmm, fp->_xmm, sizeof case_exit.xmm);
+  case_exit.mxcsr = fp->mxcsr;
   case_exit.signal = static_cast<uint64_t>(signal);
   case_exit.trapno = static_cast<uint64_t>(g[REG_TRAPNO]);
   case_exit.error_code = static_cast<uint64_t>(g[REG_ERR]);
@@ -51,9 +59,10 @@ extern "C" {
 void orcvm_host_signal_stub(int, siginfo_t*, void*);
 }
 
-// The trampoline loads RFLAGS while RSP is still the child's own stack (so nothing is
-// pushed on the case's stack), then every GPR, RSP and RDI last, and jumps through a
-// RIP-relative constant so that no register is needed for the target.
+// The trampoline loads MXCSR and the XMM registers, then RFLAGS while RSP is still
+// the child's own stack (so nothing is pushed on the case's stack), then every GPR,
+// RSP and RDI last, and jumps through a RIP-relative constant so that no register is
+// needed for the target.
 // The signal stub clears AC before any compiled code runs: the kernel keeps the case's
 // AC in the handler, and an unaligned access there would raise #AC inside the handler.
 asm(R"(
@@ -63,6 +72,23 @@ asm(R"(
     .globl orcvm_host_enter
     .hidden orcvm_host_enter
 orcvm_host_enter:
+    ldmxcsr [rdi + 136]
+    movdqu xmm0, [rdi + 144]
+    movdqu xmm1, [rdi + 160]
+    movdqu xmm2, [rdi + 176]
+    movdqu xmm3, [rdi + 192]
+    movdqu xmm4, [rdi + 208]
+    movdqu xmm5, [rdi + 224]
+    movdqu xmm6, [rdi + 240]
+    movdqu xmm7, [rdi + 256]
+    movdqu xmm8, [rdi + 272]
+    movdqu xmm9, [rdi + 288]
+    movdqu xmm10, [rdi + 304]
+    movdqu xmm11, [rdi + 320]
+    movdqu xmm12, [rdi + 336]
+    movdqu xmm13, [rdi + 352]
+    movdqu xmm14, [rdi + 368]
+    movdqu xmm15, [rdi + 384]
     push qword ptr [rdi + 128]
     popfq
     mov rax, [rdi + 0]
@@ -137,10 +163,21 @@ void catch_case_exits(CaseExitHandler on_case_exit) {
   sigprocmask(SIG_UNBLOCK, &unblock, nullptr);
 }
 
-void enter_case(const uint64_t (&gpr)[16], uint64_t rflags) {
+CaseRegisters case_registers(const MachineState& input) {
+  CaseRegisters r;
+  std::memcpy(r.gpr, input.gpr, sizeof r.gpr);
+  r.rflags = input.rflags;
+  std::memcpy(r.xmm, input.xmm, sizeof r.xmm);
+  r.mxcsr = input.mxcsr;
+  return r;
+}
+
+void enter_case(const CaseRegisters& registers) {
   EntryState entry;
-  std::memcpy(entry.gpr, gpr, sizeof entry.gpr);
-  entry.rflags = rflags & ~kTrapFlag;
+  std::memcpy(entry.gpr, registers.gpr, sizeof entry.gpr);
+  entry.rflags = registers.rflags & ~kTrapFlag;
+  entry.mxcsr = registers.mxcsr;
+  std::memcpy(entry.xmm, registers.xmm, sizeof entry.xmm);
   orcvm_host_enter(&entry);
 }
 
@@ -151,6 +188,8 @@ Outcome outcome_of(const HostExit& case_exit, const uint8_t* window, const TestC
   // The CPU sets RF in the frame it pushes for a fault: an artefact of catching the
   // exit, not guest-visible state.
   outcome.state.rflags = case_exit.rflags & ~kResumeFlag;
+  std::memcpy(outcome.state.xmm, case_exit.xmm, sizeof case_exit.xmm);
+  outcome.state.mxcsr = static_cast<uint32_t>(case_exit.mxcsr);
   outcome.state.memory.push_back({kDataAddress, std::vector<uint8_t>(window, window + kDataSize)});
   const bool reached_end = case_exit.signal == SIGILL && case_exit.rip == kCodeAddress + test.code.size();
   if (!reached_end)

@@ -24,6 +24,8 @@ struct HostExit {
   uint64_t gpr[16];  // MachineState::gpr order
   uint64_t rip;
   uint64_t rflags;
+  uint64_t xmm[16][2];
+  uint64_t mxcsr;
   uint64_t signal;
   uint64_t trapno;
   uint64_t error_code;
@@ -52,10 +54,19 @@ using CaseExitHandler = void (*)(const HostExit& case_exit);
 // _exits with a HostChildFailure when it cannot.
 void catch_case_exits(CaseExitHandler on_case_exit);
 
-// Loads RFLAGS and the 16 GPRs and jumps to kCodeAddress; the case's exit signal ends
-// up in the handler given to catch_case_exits. TF is not loaded: it would trap inside
-// the entry code rather than in the case.
-[[noreturn]] void enter_case(const uint64_t (&gpr)[16], uint64_t rflags);
+// The registers a case starts with.
+struct CaseRegisters {
+  uint64_t gpr[16];
+  uint64_t rflags;
+  uint64_t xmm[16][2];
+  uint32_t mxcsr;
+};
+CaseRegisters case_registers(const MachineState& input);
+
+// Loads MXCSR, XMM0-15, RFLAGS and the 16 GPRs and jumps to kCodeAddress; the case's
+// exit signal ends up in the handler given to catch_case_exits. TF is not loaded: it
+// would trap inside the entry code rather than in the case.
+[[noreturn]] void enter_case(const CaseRegisters& registers);
 
 // ---- In the parent.
 

@@ -57,7 +57,7 @@ bool write_all(int fd, const void* data, size_t size) {
 
   catch_case_exits(report_and_exit);
   child_report_fd = report_fd;
-  enter_case(test.input.gpr, test.input.rflags);
+  enter_case(case_registers(test.input));
 }
 
 // Reads the child's report until it is complete, the pipe closes, or the deadline passes.

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <string>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "difftest/host_oracle.h"
@@ -156,6 +156,11 @@ OracleResult KvmOracle::run(const TestCase& test) {
   kvm_regs regs = kvm::to_kvm_regs(test.input);
   if (ioctl(vm_->vcpu, KVM_SET_SREGS, &sregs) < 0) return fail(errno_text("KVM_SET_SREGS"));
   if (ioctl(vm_->vcpu, KVM_SET_REGS, &regs) < 0) return fail(errno_text("KVM_SET_REGS"));
+  kvm_fpu fpu{};
+  fpu.fcw = 0x37f;  // as FNINIT and Linux leave it
+  std::memcpy(fpu.xmm, test.input.xmm, sizeof fpu.xmm);
+  fpu.mxcsr = test.input.mxcsr;
+  if (ioctl(vm_->vcpu, KVM_SET_FPU, &fpu) < 0) return fail(errno_text("KVM_SET_FPU"));
   itimerspec deadline{};
   deadline.it_value.tv_sec = kHostTimeout.count() / 1000;
   deadline.it_value.tv_nsec = (kHostTimeout.count() % 1000) * 1000000;
@@ -174,7 +179,11 @@ OracleResult KvmOracle::run(const TestCase& test) {
     return fail(errno_text("KVM_RUN"));
   }
   if (ioctl(vm_->vcpu, KVM_GET_REGS, &regs) < 0) return fail(errno_text("KVM_GET_REGS"));
-  return kvm::decode_exit(vm_->run->exit_reason, regs, vm_->memory, test);
+  if (ioctl(vm_->vcpu, KVM_GET_FPU, &fpu) < 0) return fail(errno_text("KVM_GET_FPU"));
+  r = kvm::decode_exit(vm_->run->exit_reason, regs, vm_->memory, test);
+  std::memcpy(r.outcome.state.xmm, fpu.xmm, sizeof fpu.xmm);  // the exception stubs leave them alone
+  r.outcome.state.mxcsr = fpu.mxcsr;
+  return r;
 }
 
 }  // namespace orcvm::difftest

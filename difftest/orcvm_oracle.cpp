@@ -40,7 +40,7 @@ void build_page_tables(PhysicalMemory& memory, uint64_t code_bytes) {
 void enter_user_mode(CpuState& cpu, const MachineState& input) {
   reset_to_user_mode(cpu, input);
   cpu.cr3 = kPml4;
-  cpu.cr4 = cr4::PAE;
+  cpu.cr4 = cr4::PAE | cr4::OSFXSR | cr4::OSXMMEXCPT;
   cpu.efer = efer::LME | efer::LMA | efer::NXE;
   constexpr uint16_t user_code = 0xa0fb, user_data = 0xc0f3;
   for (SegmentReg& s : cpu.seg) s = SegmentReg{0, 0xffffffff, 0x2b, user_data};
@@ -84,6 +84,13 @@ void reset_to_user_mode(CpuState& cpu, const MachineState& input) {
   cpu.set_rflags((input.rflags & ~(rflags::IOPL | rflags::TF)) | rflags::IF);
   cpu.cpl = 3;
   cpu.cr0 = cr0::PE | cr0::MP | cr0::ET | cr0::NE | cr0::WP | cr0::AM | cr0::PG;
+  for (int i = 0; i < 16; ++i) std::memcpy(cpu.vec[i], input.xmm[i], sizeof input.xmm[i]);
+  cpu.fpu.mxcsr = input.mxcsr;
+}
+
+void read_sse_state(const CpuState& cpu, MachineState& out) {
+  for (int i = 0; i < 16; ++i) std::memcpy(out.xmm[i], cpu.vec[i], sizeof out.xmm[i]);
+  out.mxcsr = cpu.fpu.mxcsr;
 }
 
 Outcome run_in_orcvm(const TestCase& test, const OrcvmConfig& config) {
@@ -111,6 +118,7 @@ Outcome run_in_orcvm(const TestCase& test, const OrcvmConfig& config) {
   std::memcpy(out.state.gpr, cpu.gpr, sizeof cpu.gpr);
   out.state.rip = cpu.rip;
   out.state.rflags = cpu.get_rflags();
+  read_sse_state(cpu, out.state);
   out.state.memory.push_back(MemoryChunk{kDataAddress, std::vector<uint8_t>(ram + kDataAddress, ram + kDataAddress + kDataSize)});
   if (result.kind == RunResult::Kind::Fault) {
     const PendingException& ex = cpu.exception;

@@ -29,9 +29,12 @@ Outcome run_in_orcvm(const TestCase& test, const OrcvmConfig& config);
 // instructions counted (the budget that ends an endless loop).
 MachineConfig case_machine_config(const OrcvmConfig& config);
 
-// Resets the CPU to the case's input registers in 64-bit user mode as Linux runs a
-// process, like the host oracle: CPL 3, IOPL 0, IF set, TF clear, CR0 with paging and
-// alignment checking (AM). CR3, CR4, EFER and the segments are left to the caller.
+// Resets the CPU to the case's input registers (the XMM registers and MXCSR too) in
+// 64-bit user mode as Linux runs a process, like the host oracle: CPL 3, IOPL 0, IF
+// set, TF clear, CR0 with paging and alignment checking (AM). CR3, CR4, EFER and the
+// segments are left to the caller.
 void reset_to_user_mode(CpuState& cpu, const MachineState& input);
+// The XMM registers and MXCSR an outcome reports.
+void read_sse_state(const CpuState& cpu, MachineState& out);
 
 }  // namespace orcvm::difftest

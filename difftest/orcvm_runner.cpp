@@ -85,6 +85,7 @@ OracleResult OrcvmRunner::run(const TestCase& test) {
       regs.rip = cpu.rip;
       regs.rflags = cpu.get_rflags();
       r = kvm::decode_exit(KVM_EXIT_HLT, regs, ram, test);
+      read_sse_state(cpu, r.outcome.state);
       break;
     }
     case RunResult::Kind::Budget:

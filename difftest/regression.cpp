@@ -42,6 +42,12 @@ InsnCase expectation_from(const TestCase& test, const Outcome& reference, const 
     if (changed || differs) e.registers.push_back({i, out.gpr[i]});
   }
   e.registers.push_back({kRipIndex, out.rip});
+  for (int i = 0; i < kXmmCount; ++i) {
+    const bool changed = out.xmm[i][0] != in.xmm[i][0] || out.xmm[i][1] != in.xmm[i][1];
+    const bool differs = subject && (subject->state.xmm[i][0] != out.xmm[i][0] || subject->state.xmm[i][1] != out.xmm[i][1]);
+    if (changed || differs) e.xmm.push_back({i, out.xmm[i][0], out.xmm[i][1]});
+  }
+  if (out.mxcsr != in.mxcsr || (subject && subject->state.mxcsr != out.mxcsr)) e.mxcsr = out.mxcsr;
   e.undefined_flags = analyse_flags(split_code(test.code), &test.input).at(out.rip);
   e.flags_checked = (rflag::kStatus & ~e.undefined_flags) | rflag::DF;
   e.flags_value = out.rflags & e.flags_checked;

@@ -21,10 +21,14 @@ struct MemoryChunk {
   std::vector<uint8_t> bytes;
 };
 
+constexpr uint32_t kDefaultMxcsr = 0x1f80;  // power-on: round to nearest, every exception masked
+
 struct MachineState {
   uint64_t gpr[16] = {};  // RAX RCX RDX RBX RSP RBP RSI RDI R8..R15
   uint64_t rip = kCodeAddress;
   uint64_t rflags = 0x202;
+  uint64_t xmm[16][2] = {};  // XMM0-15, the low quadword first
+  uint32_t mxcsr = kDefaultMxcsr;
   std::vector<MemoryChunk> memory;  // initial contents (input) or bytes read back (output)
 };
 

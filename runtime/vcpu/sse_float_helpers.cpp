@@ -1,6 +1,7 @@
 // SSE/SSE2 floating point for both tiers (ir/semantics/sse_float.h): each lane by
 // the portable library (runtime/fpu/sse_float.h), then the exception rule of SDM
 // Vol. 1, 11.5.3; and MASKMOVDQU's byte-masked store.
+#include "ir/semantics/canonical.h"
 #include "ir/semantics/exception_vectors.h"
 #include "ir/semantics/sse_float_operation.h"
 #include "runtime/fpu/sse_float.h"
@@ -163,6 +164,13 @@ uint64_t helper_MaskMoveBytes(ExecContext* ctx, uint64_t offset, uint64_t segmen
   if (!operand_linear_address(ctx, seg, offset, kBytes, true, &linear)) return 0;
   const bool flat64 = in_64_bit_code(ctx->cpu);
   auto address = [&](unsigned k) { return flat64 ? linear + k : (linear + k) & 0xffffffff; };
+  // Alignment checking (CR0.AM, RFLAGS.AC, CPL 3) wants 8-byte alignment here, as on
+  // this AMD host, even with a zero mask; it comes before the pages, a non-canonical
+  // address's #GP before it, as for any access.
+  if (alignment_checking(ctx->cpu) && (linear & 7) && canonical(linear)) {
+    raise_exception(ctx, vector::AC, 0, true);
+    return 0;
+  }
   const unsigned how = bank_of(ctx) | (seg == Seg::SS ? access_how::Stack : 0);
   uint64_t physical;
   for (unsigned k = 0; k < kBytes; ++k)

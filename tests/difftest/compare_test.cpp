@@ -149,7 +149,7 @@ TEST(AllowList, RejectsBadEntries) {
   EXPECT_THROW(AllowList::parse("[x]\noracles = host\nmnemonics = ADD\nreason = r\n", "t"), AllowListError);
   EXPECT_THROW(AllowList::parse("[x]\noracles = host\nmnemonics = ADD\nwhen = sometimes\nreason = r\ncite = c\n", "t"),
                AllowListError);
-  EXPECT_THROW(AllowList::parse("[x]\noracles = host\nmnemonics = ADD\nignore = xmm0\nreason = r\ncite = c\n", "t"),
+  EXPECT_THROW(AllowList::parse("[x]\noracles = host\nmnemonics = ADD\nignore = ymm0\nreason = r\ncite = c\n", "t"),
                AllowListError);
   EXPECT_THROW(AllowList::parse("oracles = host\n", "t"), AllowListError);
 }
