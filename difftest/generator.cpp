@@ -229,7 +229,7 @@ bool vendor_dependent(const Form& f) {
     return true;  // m16:64: Intel only
   if (mnemonic_is(f.zm, {ZYDIS_MNEMONIC_LAR, ZYDIS_MNEMONIC_LSL, ZYDIS_MNEMONIC_VERR, ZYDIS_MNEMONIC_VERW,
                          ZYDIS_MNEMONIC_STR, ZYDIS_MNEMONIC_SLDT, ZYDIS_MNEMONIC_SMSW, ZYDIS_MNEMONIC_ENTER}))
-    return true;  // ENTER: AMD's #AC for a misaligned final RSP; LSL etc.: Linux's GDT has more
+    return true;  // ENTER: #AC for a misaligned final RSP (AMD's, orcvm's; Intel's unconfirmed); LSL etc.: Linux's GDT has more
   if (f.zm == ZYDIS_MNEMONIC_NOP && f.key.find(" r") != std::string::npos) return true;  // 0F 0D /r: #UD on AMD
   if (mnemonic_is(f.zm, {ZYDIS_MNEMONIC_RCPPS, ZYDIS_MNEMONIC_RCPSS, ZYDIS_MNEMONIC_RSQRTPS, ZYDIS_MNEMONIC_RSQRTSS}))
     return true;  // approximations: the vendor's table decides the bits

@@ -148,6 +148,10 @@ void Enter(E& e, const DecodedInsn& i) {
       e.store(Seg::SS, stack_pointer_plus(e, offset), resize<W>(e, frame));
     }
     V<E, 64> new_sp = stack_pointer_plus(e, offset - static_cast<int64_t>(alloc));
+    // The final stack pointer must take a write (SDM Vol. 2A, ENTER: #PF "if a write
+    // using the final value of the stack pointer ... would cause a page fault"), checked
+    // after the pushes as the host does, alignment included; the value is kept.
+    e.template update<W>(Seg::SS, new_sp, [](V<E, W> kept) { return kept; });
     if (stack_address_bits(e) == 64)
       e.set_gpr(gpr::RBP, frame);
     else
