@@ -2,7 +2,8 @@
  * protected-mode segment and CR0.PE = 0: IVT delivery of INT n and of
  * exceptions (#DE, #UD, #BP, #OF, #BR, #GP for a vector beyond the IVT
  * limit) with their 16-bit frames, IRET, far CALL, segment arithmetic and
- * 16-bit wraparound, the stack, unreal mode, LIDT, and the A20 gate. The
+ * 16-bit wraparound, the stack, unreal mode, LIDT, FNSTENV's real-mode
+ * layouts, and the A20 gate. The
  * 16-bit code is in realmode16.S. */
 #include "sys.h"
 
@@ -21,7 +22,8 @@ extern char r_vector[], r_ip[], r_cs[], r_flags[], r_sp[], r_hflags[], r_count[]
     r_a20_alias[], r_a20_back[], r_ffff_on[], r_ffff_off[], r_ivt0[], s_a20[];
 extern char s_int80[], s_int80_after[], s_de[], s_de_insn[], s_ud[], s_ud_insn[], s_int3[], s_int3_after[],
     s_into[], s_into_after[], s_bound[], s_bound_insn[], s_iret_cs[], s_segarith[], s_stackwrap[], s_unreal[],
-    s_farcall[], s_farcall_after[], s_sys[], s_moved_ivt[], s_ivt_limit[], s_ivt_limit_insn[];
+    s_farcall[], s_farcall_after[], s_sys[], s_moved_ivt[], s_ivt_limit[], s_ivt_limit_insn[], s_x87[],
+    s_x87_insn[], r_x87_env16[], r_x87_env32[], x87_operand[];
 
 static volatile u32* const ivt = (volatile u32*)(uptr)0;
 static volatile u32* const moved_ivt = (volatile u32*)(uptr)(RM_BASE + 0x4000);
@@ -111,6 +113,27 @@ static void test_real_mode(void) {
   check_eq("rm.back_in_protected_mode", read_cr0() & CR0_PE, CR0_PE);
 }
 
+/* FNSTENV in real mode stores the real-mode layouts (SDM Vol. 1, Figures 8-10 and
+ * 8-12): FIP and FDP as linear addresses, bits 19:16 (31:16) beside FOP. QEMU
+ * 7.2 stores FOP as 0, so FOP is left to tests/vcpu/x87_environment_test.cpp. */
+static void test_x87_environment(void) {
+  section("real mode: the x87 environment (FNSTENV, 16- and 32-bit operand size)");
+  write_cr0(read_cr0() & ~(uptr)(CR0_EM | CR0_TS));
+  run("x87", s_x87);
+  const u32 ip = RM_BASE + OFF(s_x87_insn), dp = RM_BASE + OFF(x87_operand);
+  volatile u16* env16 = &R16(r_x87_env16);
+  volatile u32* env32 = &R32(r_x87_env32);
+  check_eq("rm.fnstenv16.fcw", env16[0], 0x037f);
+  check_eq("rm.fnstenv16.fip_15_0", env16[3], ip & 0xffff);
+  check_eq("rm.fnstenv16.fip_19_16", env16[4] >> 12, ip >> 16 & 0xf);
+  check_eq("rm.fnstenv16.fdp_15_0", env16[5], dp & 0xffff);
+  check_eq("rm.fnstenv16.fdp_19_16", env16[6] >> 12, dp >> 16 & 0xf);
+  check_eq("rm.fnstenv32.fip_15_0", env32[3] & 0xffff, ip & 0xffff);
+  check_eq("rm.fnstenv32.fip_31_16", env32[4] >> 12, ip >> 16);
+  check_eq("rm.fnstenv32.fdp_15_0", env32[5] & 0xffff, dp & 0xffff);
+  check_eq("rm.fnstenv32.fdp_31_16", env32[6] >> 12, dp >> 16);
+}
+
 static void test_a20(void) {
   section("A20 gate (port 0x92), from real mode");
   run("a20", s_a20);
@@ -126,5 +149,6 @@ static void test_a20(void) {
 
 void kmain(void) {
   test_real_mode();
+  test_x87_environment();
   test_a20();
 }

@@ -137,6 +137,11 @@ r_ffff_off: .long 0
 r_ivt0: .long 0
 r_unreal: .long 0
 r_cr0: .long 0
+    .globl r_x87_env16, r_x87_env32, x87_operand
+r_x87_env16: .space 14
+    .balign 4
+r_x87_env32: .space 28
+x87_operand: .quad 0x3ff8000000000000   /* 1.5 */
 bound_pair: .word 10, 20
     .globl unreal_address
 unreal_address: .long 0
@@ -395,6 +400,18 @@ s_a20:
     mov %eax, %cs:O(r_a20_back)
     mov %ds, %ax
     mov %ax, %es
+    ret
+
+/* The x87 environment in real mode, in both operand sizes: pointers are linear. */
+    .globl s_x87, s_x87_insn
+s_x87:
+    fninit
+s_x87_insn:
+    fldl %cs:O(x87_operand)
+    fnstenv %cs:O(r_x87_env16)
+    .byte 0x66                      /* 32-bit operand size: the 28-byte layout */
+    fnstenv %cs:O(r_x87_env32)
+    fninit
     ret
 
     .code32

@@ -26,6 +26,7 @@
 #include "ir/semantics/stack.h"
 #include "ir/semantics/string.h"
 #include "ir/semantics/system.h"
+#include "ir/semantics/x87.h"
 
 namespace orcvm::sem {
 
@@ -208,16 +209,122 @@ std::vector<Binding<E>> make_bindings() {
   bind(op0f(0xae).with_reg(7).memory(), &Clflush<E>);
   bind(op0f(0xae).with_reg(7).memory().with_prefix(P66), &Clflush<E>);  // CLFLUSHOPT
 
-  // x87: the control instructions; the rest checks #NM and raises #UD until the
-  // arithmetic is emulated.
-  bind_range(op(0xd8), 0xdf, &RuntimeOnly<E, Helper::X87Unavailable>);
+  // x87 (SDM Vol. 2, Tables ). The control instructions first.
   bind(op(0x9b), &RuntimeOnly<E, Helper::Fwait>);
   bind(op(0xdb).with_reg(4).with_rm(3), &RuntimeOnly<E, Helper::Fninit>);
   bind(op(0xdb).with_reg(4).with_rm(2), &RuntimeOnly<E, Helper::Fnclex>);
+  for (int rm : {0, 1, 4}) bind(op(0xdb).with_reg(4).with_rm(rm), &X87ControlNop<E>);  // FENI FDISI FSETPM
   bind(op(0xdf).with_reg(4).with_rm(0), &X87StoreWord<E, X87Word::Status>);  // FNSTSW AX
   bind(op(0xdd).with_reg(7).memory(), &X87StoreWord<E, X87Word::Status>);
   bind(op(0xd9).with_reg(7).memory(), &X87StoreWord<E, X87Word::Control>);
   bind(op(0xd9).with_reg(5).memory(), &Fldcw<E>);
+  {
+    using O = X87Op;
+    using W = X87Operand;
+    constexpr W Reg = W::Register, RegDst = W::RegisterDestination;
+    // D8, DC, DA, DE memory forms: ST(0) with m32real, m64real, m32int, m16int.
+    auto memory_arithmetic = [&]<W Source>(uint8_t opcode) {
+      bind(op(opcode).with_reg(0).memory(), &X87<E, O::Add, Source>);
+      bind(op(opcode).with_reg(1).memory(), &X87<E, O::Multiply, Source>);
+      bind(op(opcode).with_reg(2).memory(), &X87<E, O::Compare, Source>);
+      bind(op(opcode).with_reg(3).memory(), &X87<E, O::Compare, Source, 1>);
+      bind(op(opcode).with_reg(4).memory(), &X87<E, O::Subtract, Source>);
+      bind(op(opcode).with_reg(5).memory(), &X87<E, O::SubtractReversed, Source>);
+      bind(op(opcode).with_reg(6).memory(), &X87<E, O::Divide, Source>);
+      bind(op(opcode).with_reg(7).memory(), &X87<E, O::DivideReversed, Source>);
+    };
+    memory_arithmetic.template operator()<W::Real32>(0xd8);
+    memory_arithmetic.template operator()<W::Real64>(0xdc);
+    memory_arithmetic.template operator()<W::Int32>(0xda);
+    memory_arithmetic.template operator()<W::Int16>(0xde);
+    // D8 ST(0) op= ST(i); DC and DE ST(i) op= ST(0), where the /digits of the
+    // subtract and divide pairs are swapped, DE popping. DC D0/D8 and DE D0 are
+    // aliases of FCOM/FCOMP that hardware decodes.
+    bind(op(0xd8).with_reg(0).registers(), &X87<E, O::Add, Reg>);
+    bind(op(0xd8).with_reg(1).registers(), &X87<E, O::Multiply, Reg>);
+    bind(op(0xd8).with_reg(2).registers(), &X87<E, O::Compare, Reg>);
+    bind(op(0xd8).with_reg(3).registers(), &X87<E, O::Compare, Reg, 1>);
+    bind(op(0xd8).with_reg(4).registers(), &X87<E, O::Subtract, Reg>);
+    bind(op(0xd8).with_reg(5).registers(), &X87<E, O::SubtractReversed, Reg>);
+    bind(op(0xd8).with_reg(6).registers(), &X87<E, O::Divide, Reg>);
+    bind(op(0xd8).with_reg(7).registers(), &X87<E, O::DivideReversed, Reg>);
+    auto destination_arithmetic = [&]<unsigned Pops>(uint8_t opcode) {
+      bind(op(opcode).with_reg(0).registers(), &X87<E, O::Add, RegDst, Pops>);
+      bind(op(opcode).with_reg(1).registers(), &X87<E, O::Multiply, RegDst, Pops>);
+      bind(op(opcode).with_reg(4).registers(), &X87<E, O::SubtractReversed, RegDst, Pops>);
+      bind(op(opcode).with_reg(5).registers(), &X87<E, O::Subtract, RegDst, Pops>);
+      bind(op(opcode).with_reg(6).registers(), &X87<E, O::DivideReversed, RegDst, Pops>);
+      bind(op(opcode).with_reg(7).registers(), &X87<E, O::Divide, RegDst, Pops>);
+    };
+    destination_arithmetic.template operator()<0>(0xdc);
+    destination_arithmetic.template operator()<1>(0xde);
+    bind(op(0xdc).with_reg(2).registers(), &X87<E, O::Compare, Reg>);
+    bind(op(0xdc).with_reg(3).registers(), &X87<E, O::Compare, Reg, 1>);
+    bind(op(0xde).with_reg(2).registers(), &X87<E, O::Compare, Reg, 1>);
+    bind(op(0xde).with_reg(3).with_rm(1), &X87<E, O::Compare, Reg, 2>);             // FCOMPP
+    bind(op(0xdd).with_reg(4).registers(), &X87<E, O::CompareUnordered, Reg>);       // FUCOM
+    bind(op(0xdd).with_reg(5).registers(), &X87<E, O::CompareUnordered, Reg, 1>);    // FUCOMP
+    bind(op(0xda).with_reg(5).with_rm(1), &X87<E, O::CompareUnordered, Reg, 2>);     // FUCOMPP
+    bind(op(0xdb).with_reg(6).registers(), &X87<E, O::CompareToFlags, Reg>);          // FCOMI
+    bind(op(0xdf).with_reg(6).registers(), &X87<E, O::CompareToFlags, Reg, 1>);       // FCOMIP
+    bind(op(0xdb).with_reg(5).registers(), &X87<E, O::CompareUnorderedToFlags, Reg>);     // FUCOMI
+    bind(op(0xdf).with_reg(5).registers(), &X87<E, O::CompareUnorderedToFlags, Reg, 1>);  // FUCOMIP
+    // Loads and stores. D9 D8, DF D0 and DF D8 alias FSTP ST(i); DD C8 and DF C8 alias FXCH.
+    bind(op(0xd9).with_reg(0).memory(), &X87<E, O::Load, W::Real32>);
+    bind(op(0xdd).with_reg(0).memory(), &X87<E, O::Load, W::Real64>);
+    bind(op(0xdb).with_reg(5).memory(), &X87<E, O::Load, W::Real80>);
+    bind(op(0xd9).with_reg(0).registers(), &X87<E, O::Load, Reg>);
+    bind(op(0xdf).with_reg(0).memory(), &X87<E, O::Load, W::Int16>);
+    bind(op(0xdb).with_reg(0).memory(), &X87<E, O::Load, W::Int32>);
+    bind(op(0xdf).with_reg(5).memory(), &X87<E, O::Load, W::Int64>);
+    bind(op(0xdf).with_reg(4).memory(), &X87<E, O::Load, W::Bcd>);
+    bind(op(0xd9).with_reg(2).memory(), &X87<E, O::Store, W::Real32>);
+    bind(op(0xd9).with_reg(3).memory(), &X87<E, O::Store, W::Real32, 1>);
+    bind(op(0xdd).with_reg(2).memory(), &X87<E, O::Store, W::Real64>);
+    bind(op(0xdd).with_reg(3).memory(), &X87<E, O::Store, W::Real64, 1>);
+    bind(op(0xdb).with_reg(7).memory(), &X87<E, O::Store, W::Real80, 1>);
+    bind(op(0xdd).with_reg(2).registers(), &X87<E, O::Store, RegDst>);
+    for (auto [opcode, digit] : {std::pair{0xdd, 3}, {0xd9, 3}, {0xdf, 2}, {0xdf, 3}})
+      bind(op(static_cast<uint8_t>(opcode)).with_reg(digit).registers(), &X87<E, O::Store, RegDst, 1>);
+    bind(op(0xdf).with_reg(2).memory(), &X87<E, O::Store, W::Int16>);
+    bind(op(0xdf).with_reg(3).memory(), &X87<E, O::Store, W::Int16, 1>);
+    bind(op(0xdb).with_reg(2).memory(), &X87<E, O::Store, W::Int32>);
+    bind(op(0xdb).with_reg(3).memory(), &X87<E, O::Store, W::Int32, 1>);
+    bind(op(0xdf).with_reg(7).memory(), &X87<E, O::Store, W::Int64, 1>);
+    bind(op(0xdf).with_reg(6).memory(), &X87<E, O::Store, W::Bcd, 1>);
+    bind(op(0xdf).with_reg(1).memory(), &X87<E, O::StoreTruncated, W::Int16, 1>);
+    bind(op(0xdb).with_reg(1).memory(), &X87<E, O::StoreTruncated, W::Int32, 1>);
+    bind(op(0xdd).with_reg(1).memory(), &X87<E, O::StoreTruncated, W::Int64, 1>);
+    for (uint8_t opcode : {0xd9, 0xdd, 0xdf}) bind(op(opcode).with_reg(1).registers(), &X87<E, O::Exchange, Reg>);
+    constexpr std::pair<int, Cond> kMoves[] = {{0, Cond::B}, {1, Cond::Z}, {2, Cond::BE}, {3, Cond::P}};
+    [&]<size_t... N>(std::index_sequence<N...>) {
+      (bind(op(0xda).with_reg(kMoves[N].first).registers(), &X87ConditionalMove<E, kMoves[N].second>), ...);
+      (bind(op(0xdb).with_reg(kMoves[N].first).registers(),
+            &X87ConditionalMove<E, static_cast<Cond>(static_cast<int>(kMoves[N].second) ^ 1)>), ...);
+    }(std::make_index_sequence<std::size(kMoves)>{});
+    for (int rm = 0; rm < 7; ++rm) bind(op(0xd9).with_reg(5).with_rm(rm), &X87<E, O::LoadConstant>);
+    // D9 D0 and D9 E0-FF: one operation per ModRM.
+    struct Row {
+      int reg, rm;
+      X87Op op;
+    };
+    constexpr Row kNoOperand[] = {
+        {2, 0, O::Nop},           {4, 0, O::ChangeSign},   {4, 1, O::Absolute},     {4, 4, O::Test},
+        {4, 5, O::Examine},       {6, 0, O::Exp2Minus1},   {6, 1, O::Ylog2x},       {6, 2, O::Tangent},
+        {6, 3, O::Arctangent},    {6, 4, O::Extract},      {6, 5, O::IeeeRemainder}, {6, 6, O::DecrementTop},
+        {6, 7, O::IncrementTop},  {7, 0, O::PartialRemainder}, {7, 1, O::Ylog2xPlus1}, {7, 2, O::SquareRoot},
+        {7, 3, O::SineCosine},    {7, 4, O::RoundToInteger}, {7, 5, O::Scale},      {7, 6, O::Sine},
+        {7, 7, O::Cosine}};
+    [&]<size_t... N>(std::index_sequence<N...>) {
+      (bind(op(0xd9).with_reg(kNoOperand[N].reg).with_rm(kNoOperand[N].rm), &X87<E, kNoOperand[N].op>), ...);
+    }(std::make_index_sequence<std::size(kNoOperand)>{});
+    bind(op(0xdd).with_reg(0).registers(), &X87<E, O::Free, Reg>);
+    bind(op(0xdf).with_reg(0).registers(), &X87<E, O::Free, Reg, 1>);  // FFREEP
+    bind(op(0xd9).with_reg(4).memory(), &X87<E, O::LoadEnvironment, W::Image>);
+    bind(op(0xd9).with_reg(6).memory(), &X87<E, O::StoreEnvironment, W::Image>);
+    bind(op(0xdd).with_reg(4).memory(), &X87<E, O::RestoreState, W::Image>);
+    bind(op(0xdd).with_reg(6).memory(), &X87<E, O::SaveState, W::Image>);
+  }
   bind(op0f(0xae).with_reg(0).memory(), &FxImage<E, Helper::Fxsave>);
   bind(op0f(0xae).with_reg(1).memory(), &FxImage<E, Helper::Fxrstor>);
   bind(op0f(0xae).with_reg(2).memory(), &Ldmxcsr<E>);

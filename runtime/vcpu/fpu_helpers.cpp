@@ -4,6 +4,7 @@
 #include "runtime/fpu/sse_float.h"
 #include "runtime/softmmu/mmu.h"
 #include "runtime/vcpu/descriptors.h"
+#include "runtime/vcpu/fpu_common.h"
 #include "runtime/vcpu/fxsave.h"
 #include "runtime/vcpu/guest_block.h"
 #include "runtime/vcpu/helper_functions.h"
@@ -14,21 +15,6 @@ namespace orcvm {
 namespace {
 
 bool pending_x87_exception(const FpuState& f) { return f.status & ~f.control & x87::ExceptionFlags; }
-
-// A pending unmasked x87 exception is reported when the next waiting instruction
-// starts. With CR0.NE clear a PC would signal it on IRQ 13 through FERR#; orcvm
-// raises #MF in both cases (docs/semantics.md).
-bool x87_available(ExecContext* ctx, bool waiting) {
-  if (ctx->cpu.cr0 & (cr0::EM | cr0::TS)) {
-    raise_exception(ctx, vector::NM);
-    return false;
-  }
-  if (waiting && pending_x87_exception(ctx->cpu.fpu)) {
-    raise_exception(ctx, vector::MF);
-    return false;
-  }
-  return true;
-}
 
 // The operand of FXSAVE/FXRSTOR: #NM with CR0.TS or CR0.EM, #GP(0) unless the
 // linear address is 16-byte aligned; the image's format and extent.
@@ -55,15 +41,34 @@ bool fx_operand(ExecContext* ctx, uint64_t offset, uint64_t segment, uint64_t re
   return true;
 }
 
-unsigned data_access(const ExecContext* ctx, Seg seg) {
-  return bank_of(ctx) | (seg == Seg::SS ? access_how::Stack : 0);
-}
-
 }  // namespace
 
-uint64_t helper_X87Unavailable(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
-  if (!x87_available(ctx, false)) return 0;
-  return helper_Unimplemented(ctx, 0, 0, 0);
+// A pending unmasked x87 exception is reported when the next waiting instruction
+// starts. With CR0.NE clear a PC would signal it on IRQ 13 through FERR#; orcvm
+// raises #MF in both cases (docs/semantics.md).
+bool x87_available(ExecContext* ctx, bool waiting) {
+  if (ctx->cpu.cr0 & (cr0::EM | cr0::TS)) {
+    raise_exception(ctx, vector::NM);
+    return false;
+  }
+  if (waiting && pending_x87_exception(ctx->cpu.fpu)) {
+    raise_exception(ctx, vector::MF);
+    return false;
+  }
+  return true;
+}
+
+void initialize_x87(FpuState& f) {
+  const uint32_t mxcsr = f.mxcsr;
+  const FpuState registers_kept = f;
+  f = FpuState{};
+  for (unsigned i = 0; i < 8; ++i) f.reg[i] = registers_kept.reg[i];  // tagged empty, bits kept
+  f.control = x87::ControlAfterInit;
+  f.mxcsr = mxcsr;
+}
+
+unsigned fpu_data_access(const ExecContext* ctx, Seg seg) {
+  return bank_of(ctx) | (seg == Seg::SS ? access_how::Stack : 0);
 }
 
 uint64_t helper_X87Check(ExecContext* ctx, uint64_t waiting, uint64_t, uint64_t) {
@@ -81,14 +86,7 @@ uint64_t helper_Fwait(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
 }
 
 uint64_t helper_Fninit(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
-  if (!x87_available(ctx, false)) return 0;
-  FpuState& f = ctx->cpu.fpu;
-  const uint32_t mxcsr = f.mxcsr;
-  const FpuState registers_kept = f;
-  f = FpuState{};
-  for (unsigned i = 0; i < 8; ++i) f.reg[i] = registers_kept.reg[i];  // FNINIT tags them empty, keeps the bits
-  f.control = x87::ControlAfterInit;
-  f.mxcsr = mxcsr;
+  if (x87_available(ctx, false)) initialize_x87(ctx->cpu.fpu);
   return 0;
 }
 
@@ -133,7 +131,7 @@ uint64_t helper_Fxsave(ExecContext* ctx, uint64_t offset, uint64_t segment, uint
   if (!fx_operand(ctx, offset, segment, rex64, true, &o)) return 0;
   uint8_t image[kFxsaveImageBytes];
   write_fxsave_image(ctx->cpu, o.format, o.long_mode, image);
-  write_guest_block(ctx, o.seg, offset, data_access(ctx, o.seg), image, fxsave_written_bytes(o.long_mode));
+  write_guest_block(ctx, o.seg, offset, fpu_data_access(ctx, o.seg), image, fxsave_written_bytes(o.long_mode));
   return 0;
 }
 
@@ -141,7 +139,7 @@ uint64_t helper_Fxrstor(ExecContext* ctx, uint64_t offset, uint64_t segment, uin
   FxOperand o;
   if (!fx_operand(ctx, offset, segment, rex64, false, &o)) return 0;
   uint8_t image[kFxsaveImageBytes];
-  if (!read_guest_block(ctx, o.seg, offset, data_access(ctx, o.seg), image, fxsave_written_bytes(o.long_mode)))
+  if (!read_guest_block(ctx, o.seg, offset, fpu_data_access(ctx, o.seg), image, fxsave_written_bytes(o.long_mode)))
     return 0;
   if (!read_fxsave_image(ctx->cpu, o.format, o.long_mode, image)) raise_exception(ctx, vector::GP, 0, true);
   return 0;

@@ -18,6 +18,9 @@ bool translate_block(ExecContext* ctx, uint64_t linear, unsigned size, Access ac
   return true;
 }
 
+// The largest access of at most 8 bytes, a power of two, that the rest allows.
+unsigned chunk(unsigned left) { return left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1; }
+
 }  // namespace
 
 bool operand_linear_address(ExecContext* ctx, Seg seg, uint64_t offset, unsigned size, bool write,
@@ -37,10 +40,11 @@ bool read_guest_block(ExecContext* ctx, Seg seg, uint64_t offset, unsigned how, 
   if (!operand_linear_address(ctx, seg, offset, size, false, &linear)) return false;
   if (!translate_block(ctx, linear, size, Access::Read, how)) return false;
   auto* bytes = static_cast<uint8_t*>(out);
-  for (unsigned done = 0; done < size; done += 8) {
-    const uint64_t v = mmu_read(ctx, linear + done, 8, how);
+  for (unsigned done = 0, step; done < size; done += step) {
+    step = chunk(size - done);
+    const uint64_t v = mmu_read(ctx, linear + done, step, how);
     if (ctx->cpu.exception.pending) return false;
-    std::memcpy(bytes + done, &v, 8);
+    std::memcpy(bytes + done, &v, step);
   }
   return true;
 }
@@ -50,10 +54,11 @@ bool write_guest_block(ExecContext* ctx, Seg seg, uint64_t offset, unsigned how,
   if (!operand_linear_address(ctx, seg, offset, size, true, &linear)) return false;
   if (!translate_block(ctx, linear, size, Access::Write, how)) return false;
   const auto* bytes = static_cast<const uint8_t*>(in);
-  for (unsigned done = 0; done < size; done += 8) {
-    uint64_t v;
-    std::memcpy(&v, bytes + done, 8);
-    mmu_write(ctx, linear + done, 8, v, how);
+  for (unsigned done = 0, step; done < size; done += step) {
+    step = chunk(size - done);
+    uint64_t v = 0;
+    std::memcpy(&v, bytes + done, step);
+    mmu_write(ctx, linear + done, step, v, how);
     if (ctx->cpu.exception.pending) return false;
   }
   return true;

@@ -1,8 +1,9 @@
 #pragma once
 // Moves a block of bytes between the runtime and a guest memory operand that the
-// instruction addresses as seg:offset (FXSAVE, FXRSTOR): segment checks, then
-// every page of the block translated before any byte moves, so that a fault leaves
-// guest memory and the runtime's copy untouched.
+// instruction addresses as seg:offset (FXSAVE, FXRSTOR, x87 operands and
+// environment images): segment checks, then every page of the block translated
+// before any byte moves, so that a fault leaves guest memory and the runtime's
+// copy untouched.
 #include <cstdint>
 
 #include "frontend/decode/insn.h"
@@ -11,8 +12,7 @@
 namespace orcvm {
 
 // how: the TLB bank and access flags (runtime/softmmu/mmu.h access_how) of the
-// block's mode; size is a multiple of 8. On a fault the exception is recorded
-// and false returned.
+// block's mode. On a fault the exception is recorded and false returned.
 bool read_guest_block(ExecContext* ctx, Seg seg, uint64_t offset, unsigned how, void* out, unsigned size);
 bool write_guest_block(ExecContext* ctx, Seg seg, uint64_t offset, unsigned how, const void* in, unsigned size);
 

@@ -99,5 +99,42 @@ TEST(Bindings, UnboundEncodingsRaiseUd) {
   EXPECT_EQ(handler_of({0x62, 0xf1, 0x7c, 0x48, 0x58, 0xc0}), (&sem::Unimplemented<E>));  // EVEX
 }
 
+TEST(Bindings, X87FormsAndAliases) {
+  using O = X87Op;
+  using W = X87Operand;
+  // One family; the operation and operand come from the encoding.
+  EXPECT_EQ(handler_of({0xd9, 0x00}), (&sem::X87<E, O::Load, W::Real32>));
+  EXPECT_EQ(handler_of({0xd9, 0xc1}), (&sem::X87<E, O::Load, W::Register>));
+  EXPECT_EQ(handler_of({0xdb, 0x28}), (&sem::X87<E, O::Load, W::Real80>));
+  EXPECT_EQ(handler_of({0xdf, 0x28}), (&sem::X87<E, O::Load, W::Int64>));
+  // D8 and DC /4 /5: ST(0) - ST(i), but ST(0) - ST(i) into ST(i) (FSUBR ST(i), ST(0)).
+  EXPECT_EQ(handler_of({0xd8, 0xe1}), (&sem::X87<E, O::Subtract, W::Register>));
+  EXPECT_EQ(handler_of({0xdc, 0xe1}), (&sem::X87<E, O::SubtractReversed, W::RegisterDestination>));
+  EXPECT_EQ(handler_of({0xde, 0xf9}), (&sem::X87<E, O::Divide, W::RegisterDestination, 1>));
+  EXPECT_EQ(handler_of({0xdc, 0x20}), (&sem::X87<E, O::Subtract, W::Real64>));
+  EXPECT_EQ(handler_of({0xde, 0x38}), (&sem::X87<E, O::DivideReversed, W::Int16>));
+  EXPECT_EQ(handler_of({0xde, 0xd9}), (&sem::X87<E, O::Compare, W::Register, 2>));      // FCOMPP
+  EXPECT_EQ(handler_of({0xda, 0xe9}), (&sem::X87<E, O::CompareUnordered, W::Register, 2>));
+  // The aliases hardware decodes behave as their twins.
+  EXPECT_EQ(handler_of({0xdd, 0xc9}), (&sem::X87<E, O::Exchange, W::Register>));        // FXCH4
+  EXPECT_EQ(handler_of({0xdf, 0xc9}), (&sem::X87<E, O::Exchange, W::Register>));        // FXCH7
+  EXPECT_EQ(handler_of({0xd9, 0xd9}), (&sem::X87<E, O::Store, W::RegisterDestination, 1>));  // FSTP1
+  EXPECT_EQ(handler_of({0xdf, 0xd1}), (&sem::X87<E, O::Store, W::RegisterDestination, 1>));  // FSTP8
+  EXPECT_EQ(handler_of({0xdf, 0xd9}), (&sem::X87<E, O::Store, W::RegisterDestination, 1>));  // FSTP9
+  EXPECT_EQ(handler_of({0xdc, 0xd1}), (&sem::X87<E, O::Compare, W::Register>));         // FCOM2
+  EXPECT_EQ(handler_of({0xdc, 0xd9}), (&sem::X87<E, O::Compare, W::Register, 1>));      // FCOMP3
+  EXPECT_EQ(handler_of({0xde, 0xd1}), (&sem::X87<E, O::Compare, W::Register, 1>));      // FCOMP5
+  EXPECT_EQ(handler_of({0xdf, 0xc1}), (&sem::X87<E, O::Free, W::Register, 1>));         // FFREEP
+  EXPECT_EQ(handler_of({0xdb, 0xe0}), (&sem::X87ControlNop<E>));                         // FENI
+  EXPECT_EQ(handler_of({0xda, 0xc1}), (&sem::X87ConditionalMove<E, sem::Cond::B>));
+  EXPECT_EQ(handler_of({0xdb, 0xd9}), (&sem::X87ConditionalMove<E, sem::Cond::NP>));
+  EXPECT_EQ(handler_of({0xd9, 0xee}), (&sem::X87<E, O::LoadConstant>));
+  EXPECT_EQ(handler_of({0xd9, 0x20}), (&sem::X87<E, O::LoadEnvironment, W::Image>));
+  // The control instructions keep their own families.
+  EXPECT_EQ(handler_of({0xdb, 0xe3}), (&sem::RuntimeOnly<E, Helper::Fninit>));
+  EXPECT_EQ(handler_of({0xdf, 0xe0}), (&sem::X87StoreWord<E, sem::X87Word::Status>));
+  EXPECT_EQ(handler_of({0xd9, 0x28}), (&sem::Fldcw<E>));
+}
+
 }  // namespace
 }  // namespace orcvm
