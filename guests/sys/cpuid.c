@@ -44,6 +44,10 @@ void kmain(void) {
   EXPECT_EQ("cpuid.1.edx.pge", (edx1 >> 13) & 1, 1);
   EXPECT_EQ("cpuid.1.edx.cmov", (edx1 >> 15) & 1, 1);
   EXPECT_EQ("cpuid.1.edx.pat", (edx1 >> 16) & 1, 1);
+  EXPECT_EQ("cpuid.1.edx.fpu", edx1 & 1, 1);
+  EXPECT_EQ("cpuid.1.edx.fxsr", (edx1 >> 24) & 1, 1);
+  EXPECT_EQ("cpuid.1.edx.sse", (edx1 >> 25) & 1, 1);
+  EXPECT_EQ("cpuid.1.edx.sse2", (edx1 >> 26) & 1, 1);
   EXPECT_EQ("cpuid.1.ebx.apic_id_matches_lapic", r[1] >> 24, lapic_read(LAPIC_ID) >> 24);
   (void)ecx1;
 

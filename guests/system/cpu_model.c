@@ -79,7 +79,12 @@ int guest_main(uint64_t ram_size) {
   check_u64("movbe", has(r.ecx, 22), 1);
   check_u64("popcnt", has(r.ecx, 23), 1);
   check_u64("hypervisor", has(r.ecx, 31), 1);
-  check_u64("sse", has(r.edx, 25), 0);
+  check_u64("fpu", has(r.edx, 0), 1);
+  check_u64("fxsr", has(r.edx, 24), 1);
+  check_u64("sse", has(r.edx, 25), 1);
+  check_u64("sse2", has(r.edx, 26), 1);
+  check_u64("mmx", has(r.edx, 23), 0);
+  check_u64("sse3", has(r.ecx, 0), 0);
 
   r = cpuid(2, 0);
   check_u64("leaf 2 says read leaf 4", r.eax, 0x0000ff01);

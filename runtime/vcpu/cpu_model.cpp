@@ -98,10 +98,11 @@ CpuidResult basic_or_extended(uint32_t leaf, uint32_t subleaf) {
       const uint32_t ebx = kX2ApicId << 24 | 1u << 16 | (64 / 8) << 8;
       const uint32_t ecx = bit(13) /*CMPXCHG16B*/ | bit(22) /*MOVBE*/ | bit(23) /*POPCNT*/ |
                            bit(31) /*running under a hypervisor*/;
-      const uint32_t edx = bit(2) /*DE*/ | bit(3) /*PSE*/ | bit(4) /*TSC*/ | bit(5) /*MSR*/ |
+      const uint32_t edx = bit(0) /*FPU*/ | bit(2) /*DE*/ | bit(3) /*PSE*/ | bit(4) /*TSC*/ | bit(5) /*MSR*/ |
                            bit(6) /*PAE*/ | bit(8) /*CX8*/ | bit(9) /*APIC*/ | bit(11) /*SEP*/ |
                            bit(12) /*MTRR*/ | bit(13) /*PGE*/ | bit(15) /*CMOV*/ | bit(16) /*PAT*/ |
-                           bit(19) /*CLFSH*/;
+                           bit(19) /*CLFSH*/ | bit(24) /*FXSR*/ | bit(25) /*SSE*/ |
+                           bit(26) /*SSE2*/;
       return {signature, ebx, ecx, edx};
     }
     case 2:

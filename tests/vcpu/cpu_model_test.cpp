@@ -63,6 +63,18 @@ TEST(CpuModel, CacheLeavesAgree) {
   EXPECT_EQ(cpuid(2, 0).eax, 0x0000ff01u);  // "use leaf 4"
 }
 
+// What Linux needs and orcvm implements, and nothing beyond it: no MMX, SSE3 or
+// later, no XSAVE (kernels and C libraries use every feature they see).
+TEST(CpuModel, FloatingPointFeaturesAreWhatIsImplemented) {
+  const CpuidResult leaf1 = cpuid(1, 0);
+  for (unsigned bit : {0u /*FPU*/, 24u /*FXSR*/, 25u /*SSE*/, 26u /*SSE2*/}) EXPECT_NE(leaf1.edx & (1u << bit), 0u) << bit;
+  EXPECT_EQ(leaf1.edx & (1u << 23), 0u);  // MMX
+  for (unsigned bit : {0u /*SSE3*/, 9u /*SSSE3*/, 12u /*FMA*/, 19u /*SSE4.1*/, 20u /*SSE4.2*/, 25u /*AES*/,
+                       26u /*XSAVE*/, 28u /*AVX*/, 29u /*F16C*/, 1u /*PCLMULQDQ*/})
+    EXPECT_EQ(leaf1.ecx & (1u << bit), 0u) << bit;
+  EXPECT_EQ(cpuid(7, 0).ebx & (1u << 5), 0u);  // AVX2
+}
+
 TEST(CpuModel, TopologyIsOneLogicalProcessor) {
   const CpuidResult leaf1 = cpuid(1, 0);
   EXPECT_EQ((leaf1.ebx >> 16) & 0xff, 1u);
