@@ -1,4 +1,5 @@
 #include "runtime/vcpu/helpers.h"
+#include "ir/semantics/canonical.h"
 #include "ir/semantics/exception_vectors.h"
 #include "runtime/vcpu/helper_functions.h"
 #include "runtime/vcpu/msr.h"
@@ -221,11 +222,14 @@ uint64_t helper_Cmpxchg16b(ExecContext* ctx, uint64_t ea, uint64_t seg, uint64_t
   uint64_t linear = ea;
   if (seg == static_cast<uint64_t>(Seg::FS) || seg == static_cast<uint64_t>(Seg::GS))
     linear += ctx->cpu.seg[seg].base;
-  if (linear & 15) {
-    raise_exception(ctx, vector::GP, 0, true);
+  const bool stack = seg == static_cast<uint64_t>(Seg::SS);
+  // A non-canonical address faults before the alignment check, as on the host.
+  if (!canonical(linear) || (linear & 15)) {
+    raise_exception(ctx, stack && !canonical(linear) ? vector::SS : vector::GP, 0, true);
     return 0;
   }
-  auto* host = static_cast<unsigned __int128*>(mmu_rmw_pointer(ctx, linear, 16, bank_of(ctx)));
+  const unsigned how = bank_of(ctx) | (stack ? access_how::Stack : 0);
+  auto* host = static_cast<unsigned __int128*>(mmu_rmw_pointer(ctx, linear, 16, how));
   if (!host) return 0;
   uint64_t* r = ctx->cpu.gpr;
   unsigned __int128 expected = (static_cast<unsigned __int128>(r[RDX]) << 64) | r[RAX];

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,6 +20,11 @@ namespace po = boost::program_options;
 using namespace orcvm::difftest;
 
 namespace {
+
+uint64_t fresh_seed() {
+  std::random_device device;
+  return (static_cast<uint64_t>(device()) << 32) | device();
+}
 
 constexpr int kExitUsage = 2;
 
@@ -55,7 +61,7 @@ int main(int argc, char** argv) {
   po::options_description options("Usage: orcvm-difftest [options]\nOptions");
   options.add_options()
       ("help,h", "show this help")
-      ("seed", po::value<uint64_t>()->default_value(1), "random seed: the same seed makes the same cases")
+      ("seed", po::value<uint64_t>(), "random seed: the same seed makes the same cases (default: a fresh one, printed)")
       ("count", po::value<uint64_t>()->default_value(0), "single-instruction cases (encoder-built and random bytes)")
       ("sequences", po::value<uint64_t>()->default_value(0), "cases of 2-20 instructions")
       ("oracles", po::value<std::string>()->default_value("host,interp,jit"),
@@ -105,7 +111,8 @@ int main(int argc, char** argv) {
     if (vm.count("replay")) return replay_command(vm["replay"].as<std::string>(), oracle_list, allowlist, known);
 
     CampaignOptions c;
-    c.seed = vm["seed"].as<uint64_t>();
+    c.seed = vm.count("seed") ? vm["seed"].as<uint64_t>() : fresh_seed();
+    if (!vm.count("seed")) std::cout << "seed " << c.seed << " (fresh; --seed " << c.seed << " repeats this run)\n";
     c.count = vm["count"].as<uint64_t>();
     c.sequences = vm["sequences"].as<uint64_t>();
     c.oracles = oracle_list;
