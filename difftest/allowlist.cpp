@@ -69,7 +69,9 @@ bool has_prefix_byte(const std::vector<uint8_t>& bytes, uint8_t prefix) {
     if (b == prefix) return true;
     const bool legacy = b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x2e || b == 0x36 ||
                         b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65;
-    if (!legacy) return false;
+    // A REX followed by a legacy prefix is ignored, and the prefixes go on.
+    const bool rex = (b & 0xf0) == 0x40;
+    if (!legacy && !rex) return false;
   }
   return false;
 }
@@ -79,7 +81,9 @@ bool has_rex_w(const std::vector<uint8_t>& bytes) {
     if ((b & 0xf0) == 0x40) return (b & 8) != 0;
     const bool legacy = b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x2e || b == 0x36 ||
                         b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65;
-    if (!legacy) return false;
+    // A REX followed by a legacy prefix is ignored, and the prefixes go on.
+    const bool rex = (b & 0xf0) == 0x40;
+    if (!legacy && !rex) return false;
   }
   return false;
 }

@@ -223,6 +223,13 @@ bool host_unsafe(ZydisMnemonic m) {
 }
 // Forms whose result depends on the processor's vendor (the allow-list explains them for
 // single instructions): in a sequence the difference would spread to later instructions.
+// INT n vectors whose user-mode outcome the host kernel decides rather than the IDT's
+// DPL: Linux's gates open to user mode (INTO, the 32-bit system call), and 0x19-0x1B,
+// which this host's kernel (a PVM guest: it runs at underlying CPL 3) handles itself
+// (#GP(0) past the instruction, a return with registers cleared, #UD) where the
+// hardware raises #GP(vector * 8 + 2).
+bool host_kernel_claims_vector(uint64_t v) { return v == 4 || v == 0x80 || (v >= 0x19 && v <= 0x1b); }
+
 bool vendor_dependent(const Form& f) {
   if (f.key.find("m80") != std::string::npos &&
       mnemonic_is(f.zm, {ZYDIS_MNEMONIC_JMP, ZYDIS_MNEMONIC_CALL, ZYDIS_MNEMONIC_LSS}))
@@ -657,7 +664,7 @@ uint64_t choose_imm(Rng& rng, const Form& f, const Slot& s, int slot_index) {
     case ZYDIS_MNEMONIC_INT: {
       uint64_t v;
       do v = rng.chance(0.2) ? 3 : rng.below(256);
-      while (v == 4 || v == 0x80);  // Linux gates open to user mode: INTO, the 32-bit system call
+      while (host_kernel_claims_vector(v));
       return v;
     }
     case ZYDIS_MNEMONIC_RORX:
@@ -1241,7 +1248,7 @@ std::vector<GeneratedCase> Generator::bytes(uint64_t seed, uint64_t index) {
     if (facts.uses_fs_gs || facts.segment_register_operand || facts.far_branch || facts.vector_encoding ||
         facts.non_gpr_register_operand || facts.ignored_rep_prefix)
       continue;
-    if (zi.mnemonic == ZYDIS_MNEMONIC_INT && (d.ops[0].imm.value.u == 4 || d.ops[0].imm.value.u == 0x80)) continue;
+    if (zi.mnemonic == ZYDIS_MNEMONIC_INT && host_kernel_claims_vector(d.ops[0].imm.value.u)) continue;
     if (host_unsafe(zi.mnemonic) || is_iret(zi.mnemonic)) continue;
     if (impl_->allowed_zydis.empty() && model_dependent(zi.mnemonic) && rng.chance(0.9)) continue;
     CaseInsn insn;

@@ -144,6 +144,14 @@ TEST(AllowList, ParsesAndMatches) {
   EXPECT_FALSE(judge(lar, runs, list).ok());
 }
 
+TEST(AllowList, SeesAPrefixAfterAnIgnoredRex) {
+  const AllowList list = AllowList::parse(
+      "[branch]\noracles = host\nmnemonics = JP\nwhen = operand_size_prefix\nignore = all\nreason = r\ncite = c\n", "t");
+  EXPECT_EQ(list.matching(make_case({0x66, 0x7a, 0x02}), "host").size(), 1u);
+  EXPECT_EQ(list.matching(make_case({0x40, 0x66, 0x7a, 0x02}), "host").size(), 1u);  // REX, then 66h: REX ignored
+  EXPECT_TRUE(list.matching(make_case({0x7a, 0x02}), "host").empty());
+}
+
 TEST(AllowList, RejectsBadEntries) {
   EXPECT_THROW(AllowList::parse("[x]\noracles = jit\nmnemonics = ADD\nreason = r\ncite = c\n", "t"), AllowListError);
   EXPECT_THROW(AllowList::parse("[x]\noracles = host\nmnemonics = ADD\nreason = r\n", "t"), AllowListError);
