@@ -26,6 +26,23 @@ uint64_t segment_descriptor(uint8_t access, uint8_t flags) {
          (static_cast<uint64_t>(flags & 0xf) << 52);
 }
 
+// Whether the host kernel's GDT has Linux's 32-bit user code segment: a kernel that
+// runs no 32-bit programs (this machine's, a PVM guest) has none, and LAR/LSL/VERR/
+// VERW of that selector must find in the oracles what they find on the host.
+bool host_has_compat_code_segment() {
+#if defined(__x86_64__)
+  static const bool present = [] {
+    uint32_t rights = 0;
+    uint8_t valid = 0;
+    asm volatile("lar %2, %0\n\tsetz %1" : "+r"(rights), "=q"(valid) : "r"(uint32_t{kUserCs32}) : "cc");
+    return valid != 0;
+  }();
+  return present;
+#else
+  return true;
+#endif
+}
+
 }  // namespace
 
 void build_system_area(uint8_t* guest, uint64_t code_bytes) {
@@ -51,10 +68,11 @@ void build_system_area(uint8_t* guest, uint64_t code_bytes) {
     put64(guest, kPtHighPhys + i * 8, phys | P | RW | A | D | (code ? 0 : NX));
   }
 
-  // GDT, Linux's selectors.
+  // GDT, Linux's selectors (those the host kernel has).
   put64(guest, kGdtPhys + kKernelCs, segment_descriptor(0x9b, 0xa));           // 64-bit code, DPL 0
   put64(guest, kGdtPhys + kKernelDs, segment_descriptor(0x93, 0xc));           // data, DPL 0
-  put64(guest, kGdtPhys + (kUserCs32 & ~3), segment_descriptor(0xfb, 0xc));    // 32-bit code, DPL 3
+  if (host_has_compat_code_segment())
+    put64(guest, kGdtPhys + (kUserCs32 & ~3), segment_descriptor(0xfb, 0xc));  // 32-bit code, DPL 3
   put64(guest, kGdtPhys + (kUserDs & ~3), segment_descriptor(0xf3, 0xc));      // data, DPL 3
   put64(guest, kGdtPhys + (kUserCs & ~3), segment_descriptor(0xfb, 0xa));      // 64-bit code, DPL 3
   const uint64_t tss = system_va(kTssPhys);
