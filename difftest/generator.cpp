@@ -224,11 +224,11 @@ bool host_unsafe(ZydisMnemonic m) {
 // Forms whose result depends on the processor's vendor (the allow-list explains them for
 // single instructions): in a sequence the difference would spread to later instructions.
 // INT n vectors whose user-mode outcome the host kernel decides rather than the IDT's
-// DPL: Linux's gates open to user mode (INTO, the 32-bit system call), and 0x19-0x1B,
-// which this host's kernel (a PVM guest: it runs at underlying CPL 3) handles itself
-// (#GP(0) past the instruction, a return with registers cleared, #UD) where the
-// hardware raises #GP(vector * 8 + 2).
-bool host_kernel_claims_vector(uint64_t v) { return v == 4 || v == 0x80 || (v >= 0x19 && v <= 0x1b); }
+// DPL: Linux's gates open to user mode (INTO, the 32-bit system call), and 0x17,
+// 0x19, 0x1A and 0x1B, which this host's kernel (a PVM guest: it runs at underlying
+// CPL 3) handles itself (#GP(0) past the instruction, a return with registers cleared,
+// #UD) where the hardware raises #GP(vector * 8 + 2).
+bool host_kernel_claims_vector(uint64_t v) { return v == 4 || v == 0x80 || v == 0x17 || (v >= 0x19 && v <= 0x1b); }
 
 bool vendor_dependent(const Form& f) {
   if (f.key.find("m80") != std::string::npos &&
