@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <mutex>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "ir/lift/llvm_emitter.h"
 #include "jit/code_arena.h"
@@ -80,77 +81,111 @@ class OrcJit final : public Jit {
       fail(std::move(err), "defining runtime symbols");
     context_ = std::make_unique<orc::ThreadSafeContext>(std::make_unique<llvm::LLVMContext>());
     build_pipeline();
-    // Every object passes here on its way to the linker: note its function's size.
+    // Every object passes here on its way to the linker: note its functions' sizes.
     jit_->getObjTransformLayer().setTransform([this](std::unique_ptr<llvm::MemoryBuffer> object)
                                                   -> llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> {
-      last_code_bytes_ = function_bytes(*object);
+      note_function_bytes(*object, function_bytes_);
       return std::move(object);
     });
   }
 
-  CompiledBlock compile(const BlockToCompile& request) override {
+  std::vector<CompiledBlock> compile_batch(const std::vector<BlockToCompile>& requests) override {
     std::lock_guard lock(mutex_);
-    CompiledBlock result;
-    const std::string name = "orcvm_block_" + std::to_string(request.id);
+    remove_retired();
+    std::vector<CompiledBlock> results(requests.size());
+    if (requests.empty()) return results;
+    const double share = 1.0 / static_cast<double>(requests.size());
     llvm::LLVMContext& llctx = *context_->getContext();
-
-    auto start = std::chrono::steady_clock::now();
-    auto module = std::make_unique<llvm::Module>(name, llctx);
+    auto module = std::make_unique<llvm::Module>("orcvm_batch_" + std::to_string(requests.front().id), llctx);
     module->setDataLayout(target_machine_->createDataLayout());
     module->setTargetTriple(target_machine_->getTargetTriple().str());
     LiftOptions lift_options{options_.count_memory_accesses, options_.chain_indirect};
-    LiftResult lifted = lift_block(*module, name, *request.insns, request.mode, request.id, lift_options);
-    if (llvm::verifyFunction(*lifted.function, &llvm::errs()))
-      throw std::runtime_error("lifted IR of " + name + " does not verify");
+    std::vector<std::string> names;
+    std::vector<std::vector<uint64_t>> exit_targets;
+    for (size_t b = 0; b < requests.size(); ++b) {
+      auto start = std::chrono::steady_clock::now();
+      const BlockToCompile& request = requests[b];
+      names.push_back("orcvm_block_" + std::to_string(request.id));
+      LiftResult lifted = lift_block(*module, names.back(), *request.insns, request.mode, request.id, lift_options);
+      if (llvm::verifyFunction(*lifted.function, &llvm::errs()))
+        throw std::runtime_error("lifted IR of " + names.back() + " does not verify");
+      exit_targets.push_back(std::move(lifted.exit_targets));
+      results[b].lift_us = micros_since(start);
+    }
     if (options_.log_ir) log_module("op", *module);
-    result.lift_us = micros_since(start);
 
-    start = std::chrono::steady_clock::now();
+    auto start = std::chrono::steady_clock::now();
     optimise(*module);
     if (options_.log_ir_optimised) log_module("op_opt", *module);
     if (options_.log_asm) log_assembly(*module);
-    result.optimise_us = micros_since(start);
+    const double optimise_us = micros_since(start) * share;
 
     start = std::chrono::steady_clock::now();
-    std::vector<void*> slots = request.allocate_exits(lifted.exit_targets);
     orc::JITDylib& dylib = jit_->getMainJITDylib();
     auto tracker = dylib.createResourceTracker();
     orc::SymbolMap slot_symbols;
-    for (size_t i = 0; i < slots.size(); ++i)
-      slot_symbols[jit_->mangleAndIntern(exit_slot_symbol(name, i))] = {orc::ExecutorAddr::fromPtr(slots[i]),
-                                                                         llvm::JITSymbolFlags::Exported};
+    for (size_t b = 0; b < requests.size(); ++b) {
+      std::vector<void*> slots = requests[b].allocate_exits(exit_targets[b]);
+      for (size_t i = 0; i < slots.size(); ++i)
+        slot_symbols[jit_->mangleAndIntern(exit_slot_symbol(names[b], i))] = {orc::ExecutorAddr::fromPtr(slots[i]),
+                                                                               llvm::JITSymbolFlags::Exported};
+    }
     if (!slot_symbols.empty())
       if (auto err = dylib.define(orc::absoluteSymbols(std::move(slot_symbols)), tracker))
         fail(std::move(err), "defining exit slots");
     if (auto err = jit_->addIRModule(tracker, orc::ThreadSafeModule(std::move(module), *context_)))
       fail(std::move(err), "adding a module");
-    auto address = take(jit_->lookup(name), "compiling a block");
-    result.entry = address.toPtr<void (*)(ExecContext*)>();
-    result.codegen_us = micros_since(start);
-    result.code_bytes = last_code_bytes_;
-    result.release = [tracker, this] {
-      std::lock_guard lock(mutex_);
-      if (auto err = tracker->remove()) llvm::consumeError(std::move(err));
-    };
-    return result;
+    function_bytes_.clear();
+    for (size_t b = 0; b < requests.size(); ++b)
+      results[b].entry = take(jit_->lookup(names[b]), "compiling a block").toPtr<void (*)(ExecContext*)>();
+    const double codegen_us = micros_since(start) * share;
+    auto unreleased = std::make_shared<size_t>(requests.size());  // guarded by retired_mutex_
+    for (size_t b = 0; b < requests.size(); ++b) {
+      results[b].optimise_us = optimise_us;
+      results[b].codegen_us = codegen_us;
+      results[b].code_bytes = function_bytes_[names[b]];
+      results[b].release = [tracker, unreleased, this] {
+        std::lock_guard lock(retired_mutex_);
+        if (--*unreleased == 0) retired_.push_back(tracker);
+      };
+    }
+    return results;
   }
 
  private:
-  static size_t function_bytes(const llvm::MemoryBuffer& object) {
+  // Frees the code of batches whose blocks are all released. Releasing only queues
+  // the batch, so a VCPU invalidating code never waits for a compile in progress.
+  void remove_retired() {
+    std::vector<orc::ResourceTrackerSP> retired;
+    {
+      std::lock_guard lock(retired_mutex_);
+      retired.swap(retired_);
+    }
+    for (auto& tracker : retired)
+      if (auto err = tracker->remove()) llvm::consumeError(std::move(err));
+  }
+
+  // The size of each function of an object, by symbol name.
+  static void note_function_bytes(const llvm::MemoryBuffer& object, std::unordered_map<std::string, size_t>& sizes) {
     auto file = llvm::object::ObjectFile::createObjectFile(object.getMemBufferRef());
     if (!file) {
       llvm::consumeError(file.takeError());
-      return 0;
+      return;
     }
-    size_t bytes = 0;
     for (const llvm::object::SymbolRef& symbol : (*file)->symbols()) {
       auto type = symbol.getType();
-      if (type && *type == llvm::object::SymbolRef::ST_Function)
-        bytes += llvm::object::ELFSymbolRef(symbol).getSize();
-      else if (!type)
+      if (!type) {
         llvm::consumeError(type.takeError());
+        continue;
+      }
+      if (*type != llvm::object::SymbolRef::ST_Function) continue;
+      auto name = symbol.getName();
+      if (!name) {
+        llvm::consumeError(name.takeError());
+        continue;
+      }
+      sizes[name->str()] += llvm::object::ELFSymbolRef(symbol).getSize();
     }
-    return bytes;
   }
 
   // The block pipeline is built once and its cached analyses cleared after each
@@ -225,8 +260,10 @@ class OrcJit final : public Jit {
   llvm::ModuleAnalysisManager mam_;
   std::unique_ptr<llvm::PassBuilder> pass_builder_;
   llvm::ModulePassManager pipeline_;
-  std::mutex mutex_;
-  size_t last_code_bytes_ = 0;  // written by the object transform, under mutex_
+  std::mutex mutex_;  // one compile at a time
+  std::mutex retired_mutex_;
+  std::vector<orc::ResourceTrackerSP> retired_;  // batches to free, under retired_mutex_
+  std::unordered_map<std::string, size_t> function_bytes_;  // of the last batch; written by the object transform, under mutex_
 };
 
 }  // namespace

@@ -45,7 +45,11 @@ class Jit {
   // runtime_symbols: the helpers and slow paths generated code may call, by name.
   static std::unique_ptr<Jit> create(const JitOptions& options,
                                      const std::vector<std::pair<std::string, void*>>& runtime_symbols);
-  virtual CompiledBlock compile(const BlockToCompile& block) = 0;
+  // Compiles the blocks as one module: one code generation and one link for all of
+  // them, their code packed together. Each block's code is freed when the last block
+  // of its batch is released. Times are per block (the batch's shared by all).
+  virtual std::vector<CompiledBlock> compile_batch(const std::vector<BlockToCompile>& blocks) = 0;
+  CompiledBlock compile(const BlockToCompile& block) { return std::move(compile_batch({block}).front()); }
 };
 
 }  // namespace orcvm

@@ -1,5 +1,7 @@
 #include "runtime/vcpu/background_compiler.h"
 
+#include <algorithm>
+
 namespace orcvm {
 
 std::vector<std::unique_ptr<ExitSlot>> make_exit_slots(const std::vector<uint64_t>& targets, void* exit_stub) {
@@ -16,34 +18,75 @@ std::vector<std::unique_ptr<ExitSlot>> make_exit_slots(const std::vector<uint64_
 
 BackgroundCompiler::BackgroundCompiler(Jit& jit, void* exit_stub) : jit_(jit), exit_stub_(exit_stub) {}
 
-// Compiles not yet started are dropped; a running one is waited for.
+// Blocks still waiting are dropped; a running batch is waited for.
 BackgroundCompiler::~BackgroundCompiler() {
-  arena_.execute([this] {
-    group_.cancel();
-    group_.wait();
-  });
+  stopping_.store(true);
+  arena_.execute([this] { group_.wait(); });
 }
 
-void BackgroundCompiler::enqueue(const TranslatedBlock& block) {
-  auto insns = std::make_shared<std::vector<DecodedInsn>>(block.insns);
-  const BlockMode mode = block.mode;
-  const uint64_t id = block.id;
-  arena_.execute([this, insns, mode, id] {
-    group_.run([this, insns, mode, id] {
-      FinishedCompile done;
-      done.block_id = id;
-      BlockToCompile request{insns.get(), mode, id, [&](const std::vector<uint64_t>& targets) {
-                               done.exits = make_exit_slots(targets, exit_stub_);
-                               std::vector<void*> addresses;
-                               for (auto& slot : done.exits) addresses.push_back(slot.get());
-                               return addresses;
-                             }};
-      done.code = jit_.compile(request);
-      std::lock_guard lock(mutex_);
-      finished_.push_back(std::move(done));
-      has_finished_.store(true, std::memory_order_release);
-    });
+void BackgroundCompiler::enqueue(const TranslatedBlock& block, unsigned heat) {
+  {
+    std::lock_guard lock(mutex_);
+    if (taken_.count(block.id)) return;
+    auto [it, added] = waiting_.try_emplace(block.id);
+    if (added) it->second = Waiting{block.insns, block.mode, block.id, heat, 0};
+    it->second.heat = std::max(it->second.heat, heat);
+    it->second.sequence = ++sequence_;
+    if (worker_running_) return;
+    worker_running_ = true;
+  }
+  arena_.execute([this] { group_.run([this] { compile_waiting(); }); });
+}
+
+// Under mutex_.
+std::vector<BackgroundCompiler::Waiting> BackgroundCompiler::take_hottest() {
+  std::vector<const Waiting*> all;
+  all.reserve(waiting_.size());
+  for (const auto& [id, w] : waiting_) all.push_back(&w);
+  const size_t n = std::min(all.size(), kMaxBatch);
+  std::partial_sort(all.begin(), all.begin() + n, all.end(), [](const Waiting* a, const Waiting* b) {
+    return a->heat != b->heat ? a->heat > b->heat : a->sequence > b->sequence;
   });
+  std::vector<Waiting> batch;
+  for (size_t i = 0; i < n; ++i) {
+    taken_.insert(all[i]->id);
+    auto node = waiting_.extract(all[i]->id);
+    batch.push_back(std::move(node.mapped()));
+  }
+  return batch;
+}
+
+void BackgroundCompiler::compile_waiting() {
+  while (!stopping_.load()) {
+    std::vector<Waiting> batch;
+    {
+      std::lock_guard lock(mutex_);
+      if (waiting_.empty()) {
+        worker_running_ = false;
+        return;
+      }
+      batch = take_hottest();
+    }
+    std::vector<FinishedCompile> done(batch.size());
+    std::vector<BlockToCompile> requests;
+    for (size_t b = 0; b < batch.size(); ++b) {
+      done[b].block_id = batch[b].id;
+      requests.push_back(BlockToCompile{&batch[b].insns, batch[b].mode, batch[b].id,
+                                        [this, &done, b](const std::vector<uint64_t>& targets) {
+                                          done[b].exits = make_exit_slots(targets, exit_stub_);
+                                          std::vector<void*> addresses;
+                                          for (auto& slot : done[b].exits) addresses.push_back(slot.get());
+                                          return addresses;
+                                        }});
+    }
+    std::vector<CompiledBlock> code = jit_.compile_batch(requests);
+    for (size_t b = 0; b < batch.size(); ++b) done[b].code = std::move(code[b]);
+    std::lock_guard lock(mutex_);
+    for (FinishedCompile& f : done) finished_.push_back(std::move(f));
+    has_finished_.store(true, std::memory_order_release);
+  }
+  std::lock_guard lock(mutex_);
+  worker_running_ = false;
 }
 
 std::vector<FinishedCompile> BackgroundCompiler::take_finished() {

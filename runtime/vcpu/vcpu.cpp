@@ -267,6 +267,17 @@ void Vcpu::try_chain(TranslatedBlock* target) {
   ++stats_.chain_patches;
 }
 
+namespace {
+// A block is queued for compilation when it has run `threshold` times, and again at
+// each further factor of 8, one step hotter each time; 0 between steps.
+unsigned heat_step(uint64_t executions, unsigned threshold) {
+  unsigned heat = 1;
+  for (uint64_t step = threshold; step <= executions; step *= 8, ++heat)
+    if (step == executions) return heat;
+  return 0;
+}
+}  // namespace
+
 void Vcpu::execute(TranslatedBlock* block) {
   ++stats_.block_executions;
   if (Log::on(LogItem::Exec))
@@ -277,7 +288,8 @@ void Vcpu::execute(TranslatedBlock* block) {
     ctx_->stop_after_insn = 0;
   } else {
     interpret_block(ctx_.get(), *block, options_.executed_mnemonics);
-    if (compiler_ && ++block->executions == options_.hot_threshold) compiler_->enqueue(*block);
+    if (compiler_)
+      if (const unsigned heat = heat_step(++block->executions, options_.hot_threshold)) compiler_->enqueue(*block, heat);
   }
   if (Log::on(LogItem::Cpu)) {
     const CpuState& c = ctx_->cpu;
