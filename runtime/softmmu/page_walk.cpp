@@ -49,10 +49,13 @@ void set_bits(PhysicalMemory& mem, uint64_t entry_paddr, unsigned entry_size, ui
   // Entries outside RAM (tables the guest placed in MMIO or unassigned space) keep their bits.
   uint8_t* entry = mem.host(entry_paddr, entry_size);
   if (!entry) return;
+  // A locked OR only where a bit is still clear: most walks find them set.
   if (entry_size == 8) {
-    std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(entry)).fetch_or(bits);
+    std::atomic_ref<uint64_t> e(*reinterpret_cast<uint64_t*>(entry));
+    if ((e.load(std::memory_order_relaxed) & bits) != bits) e.fetch_or(bits);
   } else {
-    std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(entry)).fetch_or(static_cast<uint32_t>(bits));
+    std::atomic_ref<uint32_t> e(*reinterpret_cast<uint32_t*>(entry));
+    if ((e.load(std::memory_order_relaxed) & bits) != bits) e.fetch_or(static_cast<uint32_t>(bits));
   }
 }
 
