@@ -341,16 +341,19 @@ DeliveryOutcome deliver_event(ExecContext* ctx, Event event) {
     // interrupt is reported at the INT instruction, not after it, unless a task gate
     // has switched tasks: the fault then belongs to the new task's first instruction.
     if (event.source == EventSource::Software && !in_new_task) c.rip -= event.instruction_length;
-    const uint8_t first = event.vector, second = c.exception.vector;
+    const uint8_t second = c.exception.vector;
     if (second == vector::PF) c.cr2 = c.exception.cr2;
-    if (first == vector::DF) {
+    // Table 6-5 classes exceptions only: INT 0x0D or an external interrupt on vector 8
+    // that faults in delivery gives that fault alone.
+    const bool exception = event.source == EventSource::Exception;
+    const uint8_t first = event.vector;
+    if (exception && first == vector::DF) {
       c.shutdown = 1;
       return DeliveryOutcome::TripleFault;
     }
-    const bool first_serious = is_contributory(first) || first == vector::PF;
     const bool double_fault = (is_contributory(first) && is_contributory(second)) ||
                               (first == vector::PF && (is_contributory(second) || second == vector::PF));
-    if (double_fault && first_serious) {
+    if (exception && double_fault) {
       event = Event{vector::DF, EventSource::Exception, true, 0};
     } else {
       event = Event{second, EventSource::Exception, c.exception.has_error_code != 0, c.exception.error_code};
