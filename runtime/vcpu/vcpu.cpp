@@ -288,6 +288,8 @@ void Vcpu::execute(TranslatedBlock* block) {
     ctx_->stop_after_insn = 0;
   } else {
     interpret_block(ctx_.get(), *block, options_.executed_mnemonics);
+    ++stats_.interpreted_blocks;
+    stats_.interpreted_insns += block->insns.size();
     if (compiler_)
       if (const unsigned heat = heat_step(++block->executions, options_.hot_threshold)) compiler_->enqueue(*block, heat);
   }

@@ -58,6 +58,7 @@ struct VcpuStats {
   uint64_t jump_cache_hits = 0, jump_cache_misses = 0;
   uint64_t blocks_invalidated = 0;
   uint64_t block_executions = 0;
+  uint64_t interpreted_blocks = 0, interpreted_insns = 0;  // executions by the interpreter
   uint64_t uncached_instructions = 0;  // run one at a time from outside RAM
 };
 

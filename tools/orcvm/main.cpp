@@ -47,6 +47,7 @@ void print_stats(const VcpuStats& s, const ExecContext& ctx) {
                "  blocks compiled         %llu\n"
                "  us per translation      decode %.1f  lift %.1f  optimise %.1f  codegen %.1f  (total %.1f)\n"
                "  block executions (loop) %llu\n"
+               "  interpreted             %llu block executions (%llu guest instructions)\n"
                "  chain patches           %llu\n"
                "  jump cache              %.1f%% hits of %llu loop lookups\n"
                "  soft TLB                %.1f%% hits of %llu accesses by compiled code\n"
@@ -57,7 +58,8 @@ void print_stats(const VcpuStats& s, const ExecContext& ctx) {
                (unsigned long long)s.blocks_compiled, s.decode_us * per, s.lift_us * compiled,
                s.optimise_us * compiled, s.codegen_us * compiled,
                s.decode_us * per + (s.lift_us + s.optimise_us + s.codegen_us) * compiled,
-               (unsigned long long)s.block_executions, (unsigned long long)s.chain_patches,
+               (unsigned long long)s.block_executions, (unsigned long long)s.interpreted_blocks,
+               (unsigned long long)s.interpreted_insns, (unsigned long long)s.chain_patches,
                lookups ? 100.0 * s.jump_cache_hits / lookups : 0.0, (unsigned long long)lookups,
                ctx.memory_accesses ? 100.0 * (1.0 - double(ctx.tlb_misses) / double(ctx.memory_accesses)) : 0.0,
                (unsigned long long)ctx.memory_accesses,
