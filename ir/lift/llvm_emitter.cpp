@@ -355,7 +355,9 @@ void LlvmEmitter::jump_cond(Value<1> c, uint64_t taken, uint64_t not_taken) {
 
 void LlvmEmitter::jump_indirect(Value<64> target) {
   store_state(target.v, offsetof(ExecContext, cpu.rip));
-  if (!options_.chain_indirect) {
+  // Jump-cache entries do not record the CS base: with bases in play the loop's
+  // lookup, which checks it, decides.
+  if (!options_.chain_indirect || (mode_.bits & BlockMode::kSegBases)) {
     b_.CreateRetVoid();
     start_unreachable_tail();
     return;

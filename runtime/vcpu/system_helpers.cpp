@@ -171,8 +171,9 @@ uint64_t helper_CheckUmip(ExecContext* ctx, uint64_t, uint64_t, uint64_t) {
 }
 
 uint64_t helper_Iret(ExecContext* ctx, uint64_t bits, uint64_t next_rip, uint64_t) {
+  // No flush: the TLB is banked by privilege and the jump cache checks mode and CS
+  // base; a task switch back through NT flushes when it loads CR3.
   interrupt_return(ctx, static_cast<unsigned>(bits), next_rip);
-  ctx->vcpu->flush_translation_caches();
   return 0;
 }
 

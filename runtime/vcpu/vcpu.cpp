@@ -103,9 +103,18 @@ void Vcpu::flush_translation_caches() {
   for (JumpCacheEntry& e : ctx_->jump_cache) e = JumpCacheEntry{};
 }
 
+// Only the jump-cache entries that may have been fetched through the page: those
+// starting on it or on the page before (a block may run into the next page).
 void Vcpu::flush_page(uint64_t linear) {
   tlb_flush_page(ctx_.get(), linear);
-  for (JumpCacheEntry& e : ctx_->jump_cache) e = JumpCacheEntry{};
+  const uint64_t page = linear >> 12;
+  auto near = [page](uint64_t address) { return (address >> 12) - (page - 1) <= 1; };
+  for (JumpCacheEntry& e : ctx_->jump_cache) {
+    if (!e.block) continue;
+    const BlockKey& key = static_cast<const TranslatedBlock*>(e.block)->key;
+    const uint64_t start = key.cs_base + key.rip;  // its linear address (wrapped at 4 GiB outside long mode)
+    if (near(start) || near(start & 0xffffffffu)) e = JumpCacheEntry{};
+  }
 }
 
 void Vcpu::discard_translations() {
@@ -216,14 +225,15 @@ TranslatedBlock* Vcpu::find_block() {
   CpuState& c = ctx_->cpu;
   const BlockMode mode = current_mode();
   JumpCacheEntry& jc = ctx_->jump_cache[jump_cache_index(c.rip)];
-  if (jc.block && jc.rip == c.rip && jc.mode == mode.bits) {
+  const uint64_t cs_base = c.seg[static_cast<int>(Seg::CS)].base;
+  if (jc.block && jc.rip == c.rip && jc.mode == mode.bits &&
+      static_cast<const TranslatedBlock*>(jc.block)->key.cs_base == cs_base) {
     ++stats_.jump_cache_hits;
     auto* block = static_cast<TranslatedBlock*>(jc.block);
     jc.code = reinterpret_cast<void*>(block->code.load(std::memory_order_acquire));
     return block;
   }
   ++stats_.jump_cache_misses;
-  const uint64_t cs_base = c.seg[static_cast<int>(Seg::CS)].base;
   uint64_t phys_pc;
   if (!mmu_translate(ctx_.get(), cs_base + c.rip, Access::Execute, mode.tlb_bank(), &phys_pc)) {
     c.exception.rip = c.rip;
