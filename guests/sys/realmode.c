@@ -18,11 +18,11 @@ extern int realmode_call(u32 offset);
 extern char h_vec0[], h_vec3[], h_vec4[], h_vec5[], h_vec6[], h_vec13[], h_vec80[], h_vec81[], h_vec82[];
 extern char r_vector[], r_ip[], r_cs[], r_flags[], r_sp[], r_hflags[], r_count[], r_presp[], r_after_flags[],
     r_resumed[], r_seg_alias[], r_wrap16[], r_wrap_sp[], r_wrap_val[], r_unreal[], r_fs_real[], r_far_ip[],
-    r_far_cs[], r_iopl[], r_msw[], r_cr0[], r_cs_after[], r_cf_after[], r_push32_sp[], unreal_address[], r_port92[], r_port92_off[], r_a20_on[], r_a20_off[],
+    r_far_cs[], r_same_ip[], r_iopl[], r_msw[], r_cr0[], r_cs_after[], r_cf_after[], r_push32_sp[], unreal_address[], r_port92[], r_port92_off[], r_a20_on[], r_a20_off[],
     r_a20_alias[], r_a20_back[], r_ffff_on[], r_ffff_off[], r_ivt0[], s_a20[];
 extern char s_int80[], s_int80_after[], s_de[], s_de_insn[], s_ud[], s_ud_insn[], s_int3[], s_int3_after[],
     s_into[], s_into_after[], s_bound[], s_bound_insn[], s_iret_cs[], s_segarith[], s_stackwrap[], s_unreal[],
-    s_farcall[], s_farcall_after[], s_sys[], s_moved_ivt[], s_ivt_limit[], s_ivt_limit_insn[], s_x87[],
+    s_farcall[], s_farcall_after[], s_same_ip[], s_sys[], s_moved_ivt[], s_ivt_limit[], s_ivt_limit_insn[], s_x87[],
     s_x87_insn[], r_x87_env16[], r_x87_env32[], x87_operand[];
 
 static volatile u32* const ivt = (volatile u32*)(uptr)0;
@@ -96,6 +96,8 @@ static void test_real_mode(void) {
   run("far_call", s_farcall);
   check_eq("rm.far_call.pushed_ip", R16(r_far_ip), OFF(s_farcall_after));
   check_eq("rm.far_call.pushed_cs", R16(r_far_cs), RM_SEG);
+  run("same_ip_two_segments", s_same_ip);
+  check_eq("rm.same_ip_two_segments.each_runs_its_own", R16(r_same_ip), 0x5028);  /* DL = 40 x 1, DH = 40 x 2 */
   run("segments", s_segarith);
   check_eq("rm.segment_times_16_plus_offset", R16(r_seg_alias) & 0xff, 0x5a);
   check_eq("rm.16bit_address_wraps", R16(r_wrap16) & 0xff, 0xa5);

@@ -99,6 +99,7 @@ rm_ivt_moved: .word 0x3ff
 /* ---- results ---- */
     .balign 4
     .globl r_vector, r_ip, r_cs, r_flags, r_sp, r_hflags, r_count, r_presp, r_after_flags, r_resumed
+    .globl r_same_ip
     .globl rm_skip, r_seg_alias, r_wrap16, r_wrap_sp, r_wrap_val, r_unreal, r_fs_real, r_far_ip, r_far_cs
     .globl r_iopl, r_msw, r_cr0, r_cs_after, r_cf_after, r_push32_sp
 r_vector: .word 0
@@ -119,6 +120,7 @@ r_wrap_val: .word 0
 r_fs_real: .word 0
 r_far_ip: .word 0
 r_far_cs: .word 0
+r_same_ip: .word 0
 r_iopl: .word 0
 r_msw: .word 0
 r_cs_after: .word 0
@@ -327,6 +329,28 @@ far_fn:
     mov %ax, %cs:O(r_far_cs)
     pop %bp
     lret
+
+/* Two routines reached at the same IP through two code segments: each far call
+ * must run its own (a block looked up by IP alone would run the other). */
+    .balign 16
+same_ip_a:
+    mov $1, %al
+    lret
+    .balign 16
+same_ip_b:
+    mov $2, %al
+    lret
+    .globl s_same_ip
+s_same_ip:
+    xor %dx, %dx
+    mov $40, %cx
+1:  lcall $RM_SEG + (O(same_ip_a) - 0x10) / 16, $0x10
+    add %al, %dl
+    lcall $RM_SEG + (O(same_ip_b) - 0x10) / 16, $0x10
+    add %al, %dh
+    loop 1b
+    mov %dx, %cs:O(r_same_ip)
+    ret
 
     .globl s_sys
 s_sys:
