@@ -103,18 +103,11 @@ void Vcpu::flush_translation_caches() {
   for (JumpCacheEntry& e : ctx_->jump_cache) e = JumpCacheEntry{};
 }
 
-// Only the jump-cache entries that may have been fetched through the page: those
-// starting on it or on the page before (a block may run into the next page).
+// The whole jump cache: the page may be part of a 2 MiB or 4 MiB mapping, which
+// INVLPG drops whole (the paging guest's lockstep test has one).
 void Vcpu::flush_page(uint64_t linear) {
   tlb_flush_page(ctx_.get(), linear);
-  const uint64_t page = linear >> 12;
-  auto near = [page](uint64_t address) { return (address >> 12) - (page - 1) <= 1; };
-  for (JumpCacheEntry& e : ctx_->jump_cache) {
-    if (!e.block) continue;
-    const BlockKey& key = static_cast<const TranslatedBlock*>(e.block)->key;
-    const uint64_t start = key.cs_base + key.rip;  // its linear address (wrapped at 4 GiB outside long mode)
-    if (near(start) || near(start & 0xffffffffu)) e = JumpCacheEntry{};
-  }
+  for (JumpCacheEntry& e : ctx_->jump_cache) e = JumpCacheEntry{};
 }
 
 void Vcpu::discard_translations() {
