@@ -89,6 +89,13 @@ class OrcJit final : public Jit {
     });
   }
 
+  // Queued trackers are removed while the session is whole: a tracker dropped
+  // unremoved hands its code to the session's default tracker as LLJIT dies.
+  ~OrcJit() override {
+    std::lock_guard lock(mutex_);
+    remove_retired();
+  }
+
   std::vector<CompiledBlock> compile_batch(const std::vector<BlockToCompile>& requests) override {
     std::lock_guard lock(mutex_);
     remove_retired();
