@@ -109,9 +109,13 @@ bool predicate_holds(const std::string& when, const CaseInsn& insn, const InsnFa
   if (when == "linux_cpunode_selector") {
     if (!input) return false;
     const int m = modrm_offset(insn.bytes);
-    if (m < 0 || (insn.bytes[m] >> 6) != 3) return false;
-    const uint64_t selector = input->gpr[(insn.bytes[m] & 7) | ((rex_of(insn.bytes) & 1) << 3)] & 0xffff;
-    return (selector & ~3ull) == 0x78;
+    if (m < 0) return false;
+    std::optional<uint64_t> selector;
+    if ((insn.bytes[m] >> 6) == 3)
+      selector = input->gpr[(insn.bytes[m] & 7) | ((rex_of(insn.bytes) & 1) << 3)] & 0xffff;
+    else
+      selector = memory_operand_word(insn.bytes.data(), insn.bytes.size(), *input);  // as the case starts, like the register form
+    return selector && (*selector & ~3ull) == 0x78;
   }
   if (when == "both_string_operands_outside") {
     // Not SSE's CMPSD/MOVSD (0F-escaped), which share the string instructions' names.

@@ -226,6 +226,39 @@ void remove_insn(std::vector<CaseInsn>& insns, int k) {
   }
 }
 
+std::optional<uint16_t> memory_operand_word(const uint8_t* bytes, size_t size, const MachineState& in, uint64_t rip) {
+  zy::Decoded d;
+  if (!zy::decode(bytes, size, d)) return std::nullopt;
+  static constexpr ZydisRegister kGprs64[16] = {
+      ZYDIS_REGISTER_RAX, ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_RDX, ZYDIS_REGISTER_RBX,
+      ZYDIS_REGISTER_RSP, ZYDIS_REGISTER_RBP, ZYDIS_REGISTER_RSI, ZYDIS_REGISTER_RDI,
+      ZYDIS_REGISTER_R8,  ZYDIS_REGISTER_R9,  ZYDIS_REGISTER_R10, ZYDIS_REGISTER_R11,
+      ZYDIS_REGISTER_R12, ZYDIS_REGISTER_R13, ZYDIS_REGISTER_R14, ZYDIS_REGISTER_R15};
+  static constexpr ZydisRegister kGprs32[16] = {
+      ZYDIS_REGISTER_EAX,  ZYDIS_REGISTER_ECX,  ZYDIS_REGISTER_EDX,  ZYDIS_REGISTER_EBX,
+      ZYDIS_REGISTER_ESP,  ZYDIS_REGISTER_EBP,  ZYDIS_REGISTER_ESI,  ZYDIS_REGISTER_EDI,
+      ZYDIS_REGISTER_R8D,  ZYDIS_REGISTER_R9D,  ZYDIS_REGISTER_R10D, ZYDIS_REGISTER_R11D,
+      ZYDIS_REGISTER_R12D, ZYDIS_REGISTER_R13D, ZYDIS_REGISTER_R14D, ZYDIS_REGISTER_R15D};
+  ZydisRegisterContext context{};
+  for (int r = 0; r < 16; ++r) {
+    context.values[kGprs64[r]] = in.gpr[r];
+    context.values[kGprs32[r]] = in.gpr[r] & 0xffffffffu;
+  }
+  for (unsigned i = 0; i < d.insn.operand_count_visible; ++i) {
+    const ZydisDecodedOperand& op = d.ops[i];
+    if (op.type != ZYDIS_OPERAND_TYPE_MEMORY || op.mem.type != ZYDIS_MEMOP_TYPE_MEM) continue;
+    if (op.mem.segment == ZYDIS_REGISTER_FS || op.mem.segment == ZYDIS_REGISTER_GS) return std::nullopt;
+    ZyanU64 address;
+    if (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddressEx(&d.insn, &op, rip, &context, &address))) return std::nullopt;
+    for (const MemoryChunk& chunk : in.memory)
+      if (address >= chunk.address && address + 2 <= chunk.address + chunk.bytes.size())
+        return static_cast<uint16_t>(chunk.bytes[address - chunk.address] |
+                                     (chunk.bytes[address - chunk.address + 1] << 8));
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 InsnFacts describe(const uint8_t* bytes, size_t size, uint64_t rip) {
   InsnFacts f;
   zy::Decoded d;

@@ -5,6 +5,7 @@
 // removed (the minimiser) or generated out of order and layout() patches the bytes.
 // Everything that needs Zydis to look at code lives behind this header.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,12 @@ struct InsnFacts {
   bool ignored_rep_prefix = false;      // an F2/F3 prefix the instruction does not use (reserved)
 };
 InsnFacts describe(const uint8_t* bytes, size_t size, uint64_t rip = kCodeAddress);
+
+// The 16-bit word the instruction's memory operand reads from the input memory (for
+// the operand of LAR, LSL, VERR and VERW); nothing for a register operand or an
+// address outside the input's memory.
+std::optional<uint16_t> memory_operand_word(const uint8_t* bytes, size_t size, const MachineState& in,
+                                            uint64_t rip = kCodeAddress);
 
 // "shl eax, cl; jz 0x10008": the whole code in Intel syntax, for reports.
 std::string disassemble_code(const std::vector<uint8_t>& code);

@@ -152,6 +152,19 @@ TEST(AllowList, SeesAPrefixAfterAnIgnoredRex) {
   EXPECT_TRUE(list.matching(make_case({0x7a, 0x02}), "host").empty());
 }
 
+TEST(AllowList, ReadsTheSelectorOfAMemoryOperand) {
+  const AllowList list = AllowList::parse(
+      "[cpunode]\noracles = host\nmnemonics = LAR\nwhen = linux_cpunode_selector\nignore = reg-destination flags:ZF\n"
+      "reason = r\ncite = c\n", "t");
+  TestCase t = make_case({0x0f, 0x02, 0x29}, {{1, kDataAddress + 6}});  // lar ebp, word ptr [rcx]
+  t.input.memory.push_back({kDataAddress, {0, 0, 0, 0, 0, 0, 0x7b, 0x00}});
+  EXPECT_EQ(list.matching(t, "host").size(), 1u);
+  t.input.memory[0].bytes[6] = 0x2b;  // an ordinary selector: no allowance
+  EXPECT_TRUE(list.matching(t, "host").empty());
+  t.input.gpr[1] = kDataAddress + 64;  // outside the input's memory
+  EXPECT_TRUE(list.matching(t, "host").empty());
+}
+
 TEST(AllowList, RejectsBadEntries) {
   EXPECT_THROW(AllowList::parse("[x]\noracles = jit\nmnemonics = ADD\nreason = r\ncite = c\n", "t"), AllowListError);
   EXPECT_THROW(AllowList::parse("[x]\noracles = host\nmnemonics = ADD\nreason = r\n", "t"), AllowListError);
