@@ -4,6 +4,14 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs tmpfs /tmp
 echo "orcvm-init: started"
+if grep -q orcvm.reboot /proc/cmdline; then
+  echo "orcvm-init: rebooting"
+  reboot -f
+fi
+if grep -q orcvm.panic /proc/cmdline; then
+  echo "orcvm-init: panicking"
+  echo c > /proc/sysrq-trigger
+fi
 if grep -q orcvm.interactive /proc/cmdline; then
   echo "orcvm-init: shell"
   exec sh

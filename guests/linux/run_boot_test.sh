@@ -3,7 +3,10 @@
 #   scripted: the init runs its checks and powers off (ACPI S5); passes when orcvm
 #             exits with status 0 and the init's lines equal boot.expected.
 #   interactive: the init starts a shell that drive_shell.py types commands at.
-# usage: run_boot_test.sh scripted|interactive ORCVM CACHE_DIR SSE2_CHECK_ELF [orcvm options...]
+#   reboot, panic: the init runs `reboot -f`, or crashes the kernel through sysrq with
+#             panic=-1; either resets the machine, which orcvm (--on-reset exit) ends
+#             with status 3 and a line saying so.
+# usage: run_boot_test.sh scripted|interactive|reboot|panic ORCVM CACHE_DIR SSE2_CHECK_ELF [orcvm options...]
 set -euo pipefail
 mode="$1" orcvm="$2" cache="$3" sse2_check="$4"
 shift 4
@@ -17,6 +20,20 @@ command=("$orcvm" -m 512M --initrd "$work/initrd.gz" "$@")
 if [ "$mode" = interactive ]; then
   exec python3 "$here/drive_shell.py" 600 "${command[@]}" --append "console=ttyS0 panic=-1 quiet orcvm.interactive" \
     "$cache/vmlinuz"
+fi
+if [ "$mode" = reboot ] || [ "$mode" = panic ]; then
+  status=0
+  timeout 600 "${command[@]}" --on-reset exit --append "console=ttyS0 panic=-1 orcvm.$mode" "$cache/vmlinuz" \
+    > "$work/serial.txt" 2> "$work/stderr.txt" || status=$?
+  want="orcvm-init: rebooting"
+  [ "$mode" = panic ] && want="Kernel panic"
+  if ! tr -d '\r' < "$work/serial.txt" | grep -q "$want"; then
+    echo "no '$want' on the console"; tail -40 "$work/serial.txt"; exit 1
+  fi
+  [ "$status" -eq 3 ] || { echo "orcvm exited with status $status, want 3 (reset)"; cat "$work/stderr.txt"; exit 1; }
+  grep -qi "reset" "$work/stderr.txt" || { echo "orcvm did not say the guest reset:"; cat "$work/stderr.txt"; exit 1; }
+  echo "Linux ${mode}ed the machine; orcvm ended with status 3: $(head -1 "$work/stderr.txt")"
+  exit 0
 fi
 status=0
 timeout 600 "${command[@]}" --append "console=ttyS0 panic=-1" "$cache/vmlinuz" > "$work/serial.txt" 2>&1 || status=$?
