@@ -37,13 +37,14 @@ const std::vector<std::string> kPredicates = {"always", "zero_source", "count_ab
                                               "alignment_check_on", "linux_cpunode_selector"};
 
 // The ModRM byte of a legacy-encoded instruction (after prefixes, REX, 0F escapes), or -1.
+bool legacy_prefix(uint8_t b) {
+  return b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x2e || b == 0x36 || b == 0x3e ||
+         b == 0x26 || b == 0x64 || b == 0x65;
+}
+
 int modrm_offset(const std::vector<uint8_t>& bytes) {
   size_t i = 0;
-  auto legacy = [](uint8_t b) {
-    return b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x2e || b == 0x36 || b == 0x3e ||
-           b == 0x26 || b == 0x64 || b == 0x65;
-  };
-  while (i < bytes.size() && legacy(bytes[i])) ++i;
+  while (i < bytes.size() && legacy_prefix(bytes[i])) ++i;
   if (i < bytes.size() && (bytes[i] & 0xf0) == 0x40) ++i;
   if (i >= bytes.size()) return -1;
   if (bytes[i] == 0x0f) {
@@ -57,9 +58,7 @@ int modrm_offset(const std::vector<uint8_t>& bytes) {
 int rex_of(const std::vector<uint8_t>& bytes) {
   for (uint8_t b : bytes) {
     if ((b & 0xf0) == 0x40) return b;
-    const bool legacy = b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x2e || b == 0x36 ||
-                        b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65;
-    if (!legacy) return 0;
+    if (!legacy_prefix(b)) return 0;
   }
   return 0;
 }
@@ -67,11 +66,8 @@ int rex_of(const std::vector<uint8_t>& bytes) {
 bool has_prefix_byte(const std::vector<uint8_t>& bytes, uint8_t prefix) {
   for (uint8_t b : bytes) {
     if (b == prefix) return true;
-    const bool legacy = b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x2e || b == 0x36 ||
-                        b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65;
     // A REX followed by a legacy prefix is ignored, and the prefixes go on.
-    const bool rex = (b & 0xf0) == 0x40;
-    if (!legacy && !rex) return false;
+    if (!legacy_prefix(b) && (b & 0xf0) != 0x40) return false;
   }
   return false;
 }
@@ -79,11 +75,7 @@ bool has_prefix_byte(const std::vector<uint8_t>& bytes, uint8_t prefix) {
 bool has_rex_w(const std::vector<uint8_t>& bytes) {
   for (uint8_t b : bytes) {
     if ((b & 0xf0) == 0x40) return (b & 8) != 0;
-    const bool legacy = b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x2e || b == 0x36 ||
-                        b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65;
-    // A REX followed by a legacy prefix is ignored, and the prefixes go on.
-    const bool rex = (b & 0xf0) == 0x40;
-    if (!legacy && !rex) return false;
+    if (!legacy_prefix(b)) return false;
   }
   return false;
 }

@@ -18,6 +18,16 @@ std::vector<std::unique_ptr<ExitSlot>> make_exit_slots(const std::vector<uint64_
   return slots;
 }
 
+std::function<std::vector<void*>(const std::vector<uint64_t>&)> exit_slot_allocator(
+    std::vector<std::unique_ptr<ExitSlot>>& slots, void* exit_stub) {
+  return [&slots, exit_stub](const std::vector<uint64_t>& targets) {
+    slots = make_exit_slots(targets, exit_stub);
+    std::vector<void*> addresses;
+    for (auto& slot : slots) addresses.push_back(slot.get());
+    return addresses;
+  };
+}
+
 BackgroundCompiler::BackgroundCompiler(Jit& jit, void* exit_stub) : jit_(jit), exit_stub_(exit_stub) {}
 
 // Blocks still waiting are dropped; a running batch is waited for.
@@ -74,13 +84,8 @@ void BackgroundCompiler::compile_waiting() {
     std::vector<BlockToCompile> requests;
     for (size_t b = 0; b < batch.size(); ++b) {
       done[b].block_id = batch[b].id;
-      requests.push_back(BlockToCompile{&batch[b].insns, batch[b].mode, batch[b].id,
-                                        [this, &done, b](const std::vector<uint64_t>& targets) {
-                                          done[b].exits = make_exit_slots(targets, exit_stub_);
-                                          std::vector<void*> addresses;
-                                          for (auto& slot : done[b].exits) addresses.push_back(slot.get());
-                                          return addresses;
-                                        }});
+      requests.push_back(
+          BlockToCompile{&batch[b].insns, batch[b].mode, batch[b].id, exit_slot_allocator(done[b].exits, exit_stub_)});
     }
     std::vector<CompiledBlock> code = jit_.compile_batch(requests);
     for (size_t b = 0; b < batch.size(); ++b) done[b].code = std::move(code[b]);

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -68,5 +69,9 @@ class BackgroundCompiler {
 
 // Exit slots for a block's direct exits, each starting at the return-to-loop stub.
 std::vector<std::unique_ptr<ExitSlot>> make_exit_slots(const std::vector<uint64_t>& targets, void* exit_stub);
+// A BlockToCompile::allocate_exits that makes the slots into `slots` (which must
+// outlive the compile) and gives the JIT their addresses.
+std::function<std::vector<void*>(const std::vector<uint64_t>&)> exit_slot_allocator(
+    std::vector<std::unique_ptr<ExitSlot>>& slots, void* exit_stub);
 
 }  // namespace orcvm

@@ -224,8 +224,12 @@ uint64_t helper_Cmpxchg16b(ExecContext* ctx, uint64_t ea, uint64_t seg, uint64_t
     linear += ctx->cpu.seg[seg].base;
   const bool stack = seg == static_cast<uint64_t>(Seg::SS);
   // A non-canonical address faults before the alignment check, as on the host.
-  if (!canonical(linear) || (linear & 15)) {
-    raise_exception(ctx, stack && !canonical(linear) ? vector::SS : vector::GP, 0, true);
+  if (!canonical(linear)) {
+    raise_exception(ctx, stack ? vector::SS : vector::GP, 0, true);
+    return 0;
+  }
+  if (linear & 15) {
+    raise_exception(ctx, vector::GP, 0, true);
     return 0;
   }
   const unsigned how = bank_of(ctx) | (stack ? access_how::Stack : 0);

@@ -182,12 +182,7 @@ TranslatedBlock* Vcpu::translate(uint64_t phys_pc, BlockMode mode) {
 
 void Vcpu::compile(TranslatedBlock* block) {
   std::vector<std::unique_ptr<ExitSlot>> exits;
-  BlockToCompile request{&block->insns, block->mode, block->id, [&](const std::vector<uint64_t>& targets) {
-                           exits = make_exit_slots(targets, tcache_.exit_stub());
-                           std::vector<void*> addresses;
-                           for (auto& slot : exits) addresses.push_back(slot.get());
-                           return addresses;
-                         }};
+  BlockToCompile request{&block->insns, block->mode, block->id, exit_slot_allocator(exits, tcache_.exit_stub())};
   CompiledBlock compiled = jit_->compile(request);
   install(block, compiled, std::move(exits));
 }
@@ -219,12 +214,11 @@ TranslatedBlock* Vcpu::find_block() {
   const BlockMode mode = current_mode();
   JumpCacheEntry& jc = ctx_->jump_cache[jump_cache_index(c.rip)];
   const uint64_t cs_base = c.seg[static_cast<int>(Seg::CS)].base;
-  if (jc.block && jc.rip == c.rip && jc.mode == mode.bits &&
-      static_cast<const TranslatedBlock*>(jc.block)->key.cs_base == cs_base) {
+  if (auto* cached = static_cast<TranslatedBlock*>(jc.block);
+      cached && jc.rip == c.rip && jc.mode == mode.bits && cached->key.cs_base == cs_base) {
     ++stats_.jump_cache_hits;
-    auto* block = static_cast<TranslatedBlock*>(jc.block);
-    jc.code = reinterpret_cast<void*>(block->code.load(std::memory_order_acquire));
-    return block;
+    jc.code = reinterpret_cast<void*>(cached->code.load(std::memory_order_acquire));
+    return cached;
   }
   ++stats_.jump_cache_misses;
   uint64_t phys_pc;
