@@ -53,6 +53,19 @@ Seg to_seg(ZydisRegister r) {
   }
 }
 
+// SIB base 101 with mod 00 means disp32 and no base, whatever REX.B says; Zydis 4.0
+// decodes R13D and no displacement when a 67h prefix is present as well.
+void repair_sib_without_base(const ZydisDecodedInstruction& zi, ZydisDecodedOperand* zops) {
+  if (!(zi.attributes & ZYDIS_ATTRIB_HAS_SIB) || zi.raw.modrm.mod != 0 || zi.raw.sib.base != 5) return;
+  for (uint8_t i = 0; i < zi.operand_count; ++i) {
+    ZydisDecodedOperand& z = zops[i];
+    if (z.type != ZYDIS_OPERAND_TYPE_MEMORY || z.mem.base == ZYDIS_REGISTER_NONE) continue;
+    z.mem.base = ZYDIS_REGISTER_NONE;
+    z.mem.disp.has_displacement = true;
+    z.mem.disp.value = zi.raw.disp.value;
+  }
+}
+
 int8_t gpr_index(ZydisMachineMode mode, ZydisRegister r) {
   if (r == ZYDIS_REGISTER_NONE) return -1;
   ZydisRegister full = ZydisRegisterGetLargestEnclosing(mode, r);
@@ -186,6 +199,7 @@ DecodeStatus Decoder::decode(const uint8_t* bytes, size_t avail, uint64_t rip,
   ZydisDecodedInstruction zi;
   ZydisDecodedOperand zops[ZYDIS_MAX_OPERAND_COUNT];
   ZyanStatus st = ZydisDecoderDecodeFull(&impl_->decoder, bytes, avail, &zi, zops);
+  if (ZYAN_SUCCESS(st)) repair_sib_without_base(zi, zops);
   if (st == ZYDIS_STATUS_NO_MORE_DATA) return avail < 15 ? DecodeStatus::NeedMoreBytes : DecodeStatus::Invalid;
   if (!ZYAN_SUCCESS(st)) return DecodeStatus::Invalid;
 
@@ -262,6 +276,7 @@ std::string Decoder::disassemble(const DecodedInsn& insn) const {
   ZydisDecodedOperand zops[ZYDIS_MAX_OPERAND_COUNT];
   if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&impl_->decoder, insn.bytes, insn.length, &zi, zops)))
     return "(bad)";
+  repair_sib_without_base(zi, zops);
   char buf[256];
   ZydisFormatterFormatInstruction(&impl_->formatter, &zi, zops, zi.operand_count_visible, buf,
                                   sizeof(buf), insn.rip, nullptr);
