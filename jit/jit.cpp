@@ -80,6 +80,7 @@ class OrcJit final : public Jit {
     if (auto err = jit_->getMainJITDylib().define(orc::absoluteSymbols(std::move(map))))
       fail(std::move(err), "defining runtime symbols");
     context_ = std::make_unique<orc::ThreadSafeContext>(std::make_unique<llvm::LLVMContext>());
+    add_entry_and_exit_stub();
     build_pipeline();
     // Every object passes here on its way to the linker: note its functions' sizes.
     jit_->getObjTransformLayer().setTransform([this](std::unique_ptr<llvm::MemoryBuffer> object)
@@ -95,6 +96,9 @@ class OrcJit final : public Jit {
     std::lock_guard lock(mutex_);
     remove_retired();
   }
+
+  EnterFn enter() const override { return enter_; }
+  void* exit_stub() const override { return exit_stub_; }
 
   std::vector<CompiledBlock> compile_batch(const std::vector<BlockToCompile>& requests) override {
     std::lock_guard lock(mutex_);
@@ -195,6 +199,32 @@ class OrcJit final : public Jit {
     }
   }
 
+  // orcvm_enter(ctx, code) calls code in the blocks' convention; the exit stub
+  // returns to it.
+  void add_entry_and_exit_stub() {
+    llvm::LLVMContext& llctx = *context_->getContext();
+    auto module = std::make_unique<llvm::Module>("orcvm_entry", llctx);
+    module->setDataLayout(target_machine_->createDataLayout());
+    module->setTargetTriple(target_machine_->getTargetTriple().str());
+    llvm::IRBuilder<> b(llctx);
+    llvm::FunctionType* block_type = llvm::FunctionType::get(b.getVoidTy(), {b.getPtrTy()}, false);
+    auto* stub = llvm::Function::Create(block_type, llvm::GlobalValue::ExternalLinkage, kExitStubSymbol, *module);
+    stub->setCallingConv(kBlockCallingConv);
+    stub->addFnAttr(llvm::Attribute::NoUnwind);
+    b.SetInsertPoint(llvm::BasicBlock::Create(llctx, "entry", stub));
+    b.CreateRetVoid();
+    auto* enter = llvm::Function::Create(llvm::FunctionType::get(b.getVoidTy(), {b.getPtrTy(), b.getPtrTy()}, false),
+                                         llvm::GlobalValue::ExternalLinkage, "orcvm_enter", *module);
+    enter->addFnAttr(llvm::Attribute::NoUnwind);
+    b.SetInsertPoint(llvm::BasicBlock::Create(llctx, "entry", enter));
+    b.CreateCall(block_type, enter->getArg(1), {enter->getArg(0)})->setCallingConv(kBlockCallingConv);
+    b.CreateRetVoid();
+    if (auto err = jit_->addIRModule(orc::ThreadSafeModule(std::move(module), *context_)))
+      fail(std::move(err), "adding the entry module");
+    enter_ = take(jit_->lookup("orcvm_enter"), "compiling the entry").toPtr<EnterFn>();
+    exit_stub_ = take(jit_->lookup(kExitStubSymbol), "compiling the exit stub").toPtr<void*>();
+  }
+
   // The block pipeline is built once and its cached analyses cleared after each
   // module: forward register values, drop dead flag and register stores, fold.
   void build_pipeline() {
@@ -257,6 +287,8 @@ class OrcJit final : public Jit {
   }
 
   JitOptions options_;
+  EnterFn enter_ = nullptr;
+  void* exit_stub_ = nullptr;
   std::unique_ptr<llvm::TargetMachine> target_machine_;
   std::unique_ptr<CodeArenaMemoryManager> code_memory_;  // outlives jit_, whose linker uses it
   std::unique_ptr<orc::LLJIT> jit_;

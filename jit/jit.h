@@ -50,6 +50,14 @@ class Jit {
   // of its batch is released. Times are per block (the batch's shared by all).
   virtual std::vector<CompiledBlock> compile_batch(const std::vector<BlockToCompile>& blocks) = 0;
   CompiledBlock compile(const BlockToCompile& block) { return std::move(compile_batch({block}).front()); }
+
+  // Compiled blocks have a calling convention of their own (ir/lift/llvm_emitter.h):
+  // C++ runs one, and whatever it chains to, through enter. An exit slot not
+  // chained holds exit_stub, which returns from enter.
+  using BlockCode = void (*)(ExecContext*);
+  using EnterFn = void (*)(ExecContext*, BlockCode);
+  virtual EnterFn enter() const = 0;
+  virtual void* exit_stub() const = 0;
 };
 
 }  // namespace orcvm

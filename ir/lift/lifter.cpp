@@ -8,6 +8,7 @@ LiftResult lift_block(llvm::Module& module, const std::string& name, const std::
   llvm::LLVMContext& llctx = module.getContext();
   auto* type = llvm::FunctionType::get(llvm::Type::getVoidTy(llctx), {llvm::PointerType::get(llctx, 0)}, false);
   auto* fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, name, module);
+  fn->setCallingConv(kBlockCallingConv);
   fn->addParamAttr(0, llvm::Attribute::NoAlias);
   fn->addFnAttr(llvm::Attribute::NoUnwind);
   fn->addFnAttr("frame-pointer", "none");

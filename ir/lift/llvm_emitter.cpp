@@ -10,6 +10,14 @@ namespace {
 llvm::FunctionCallee declare(llvm::Module& m, const char* name, llvm::Type* ret, llvm::ArrayRef<llvm::Type*> args) {
   return m.getOrInsertFunction(name, llvm::FunctionType::get(ret, args, false));
 }
+
+// Accesses to CpuState and to guest memory get two TBAA types, so LLVM knows that
+// a guest store never writes a guest register.
+llvm::MDNode* tbaa_tag(llvm::LLVMContext& llctx, const char* type_name) {
+  llvm::MDBuilder md(llctx);
+  llvm::MDNode* type = md.createTBAAScalarTypeNode(type_name, md.createTBAARoot("orcvm"));
+  return md.createTBAAStructTagNode(type, type, 0);
+}
 }  // namespace
 
 std::string exit_slot_symbol(const std::string& block_name, size_t index) {
@@ -25,13 +33,10 @@ LlvmEmitter::LlvmEmitter(llvm::Module& module, llvm::Function* fn, BlockMode mod
       ctx_(fn->getArg(0)),
       mode_(mode),
       block_id_(block_id),
-      options_(options) {
-  llvm::MDBuilder md(llctx_);
-  llvm::MDNode* root = md.createTBAARoot("orcvm");
-  llvm::MDNode* state = md.createTBAAScalarTypeNode("vcpu state", root);
-  llvm::MDNode* guest = md.createTBAAScalarTypeNode("guest memory", root);
-  tbaa_state_ = md.createTBAAStructTagNode(state, state, 0);
-  tbaa_guest_ = md.createTBAAStructTagNode(guest, guest, 0);
+      options_(options),
+      tbaa_state_(tbaa_tag(llctx_, "vcpu state")),
+      tbaa_guest_(tbaa_tag(llctx_, "guest memory")),
+      regs_(b_, ctx_, tbaa_state_) {
   block_type_ = llvm::FunctionType::get(b_.getVoidTy(), {b_.getPtrTy()}, false);
 }
 
@@ -198,6 +203,7 @@ llvm::Value* LlvmEmitter::memory_load(llvm::Value* linear, unsigned bits, Seg se
   fast_value->setMetadata(llvm::LLVMContext::MD_tbaa, tbaa_guest_);
   b_.CreateBr(join);
   b_.SetInsertPoint(slow);
+  regs_.spill();
   auto read = declare(module_, "orcvm_mem_read", ty<64>(), {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>(), ty<64>()});
   // 16 bytes are read as two halves: a fault in the second leaves nothing to undo.
   auto read_part = [&](llvm::Value* address, unsigned part_bits) {
@@ -238,6 +244,7 @@ void LlvmEmitter::memory_store(llvm::Value* linear, llvm::Value* value, unsigned
   store->setMetadata(llvm::LLVMContext::MD_tbaa, tbaa_guest_);
   b_.CreateBr(join);
   b_.SetInsertPoint(slow);
+  regs_.spill();
   if (bits == 128) {
     auto write = declare(module_, "orcvm_mem_write128", b_.getVoidTy(),
                          {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>(), ty<64>(), ty<64>()});
@@ -265,6 +272,7 @@ llvm::Value* LlvmEmitter::rmw_pointer(llvm::Value* linear, unsigned bits, Seg se
   llvm::BasicBlock* join = new_block("rmw_done");
   b_.CreateCondBr(hit, join, slow, llvm::MDBuilder(llctx_).createLikelyBranchWeights());
   b_.SetInsertPoint(slow);
+  regs_.spill();
   auto rmw = declare(module_, "orcvm_mem_rmw", b_.getPtrTy(), {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>(), ty<64>()});
   llvm::Value* slow_ptr = b_.CreateCall(rmw, {ctx_, linear, b_.getInt64(bits / 8), b_.getInt64(how(seg, true)),
                                               b_.getInt64(insn_->rip)});
@@ -292,9 +300,12 @@ void LlvmEmitter::commit_if_bounced(llvm::Value* host) {
 
 LlvmEmitter::Value<64> LlvmEmitter::call_helper(Helper h, llvm::Value* const (&args)[3]) {
   store_state(b_.getInt64(insn_->rip), offsetof(ExecContext, cpu.rip));
+  const HelperRegisters registers = helper_registers(h);
+  if (registers != HelperRegisters::None) regs_.sync();
   auto fn = declare(module_, helper_symbol(h), ty<64>(), {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>()});
   auto arg = [&](llvm::Value* v) { return v ? v : b_.getInt64(0); };
   llvm::Value* result = b_.CreateCall(fn, {ctx_, arg(args[0]), arg(args[1]), arg(args[2])});
+  if (registers == HelperRegisters::Write) regs_.forget();
   if (helper_may_fault(h)) check_pending_exception();
   needs_stop_check_ = true;
   return {result};
@@ -315,6 +326,7 @@ void LlvmEmitter::start_unreachable_tail() {
   // emitting, branches included (an SSE instruction raising #NM at translation
   // still emits its memory access).
   b_.SetInsertPoint(new_block("after_exit"));
+  regs_.forget();
   terminated_ = true;
 }
 
@@ -322,17 +334,20 @@ void LlvmEmitter::direct_exit(uint64_t target) {
   const std::string slot_name = exit_slot_symbol(fn_->getName().str(), exit_targets_.size());
   exit_targets_.push_back(target);
   auto* slot = module_.getOrInsertGlobal(slot_name, b_.getPtrTy());
+  regs_.spill();
   store_state(b_.getInt64(target), offsetof(ExecContext, cpu.rip));
   store_state(slot, offsetof(ExecContext, last_exit_slot));
   auto* next = b_.CreateLoad(b_.getPtrTy(), slot);
   next->setAtomic(llvm::AtomicOrdering::Monotonic);
   next->setAlignment(llvm::Align(8));
   auto* call = b_.CreateCall(block_type_, next, {ctx_});
+  call->setCallingConv(kBlockCallingConv);
   call->setTailCallKind(llvm::CallInst::TCK_MustTail);
   b_.CreateRetVoid();
 }
 
 void LlvmEmitter::return_to_loop(uint64_t rip) {
+  regs_.spill();
   store_state(b_.getInt64(rip), offsetof(ExecContext, cpu.rip));
   b_.CreateRetVoid();
 }
@@ -343,6 +358,9 @@ void LlvmEmitter::jump(uint64_t target) {
 }
 
 void LlvmEmitter::jump_cond(Value<1> c, uint64_t taken, uint64_t not_taken) {
+  // Both exits store the same registers: once, before the branch.
+  regs_.spill();
+  regs_.forget();
   llvm::BasicBlock* yes = new_block("taken");
   llvm::BasicBlock* no = new_block("not_taken");
   b_.CreateCondBr(c.v, yes, no);
@@ -354,6 +372,7 @@ void LlvmEmitter::jump_cond(Value<1> c, uint64_t taken, uint64_t not_taken) {
 }
 
 void LlvmEmitter::jump_indirect(Value<64> target) {
+  regs_.spill();
   store_state(target.v, offsetof(ExecContext, cpu.rip));
   // Jump-cache entries do not record the CS base: with bases in play the loop's
   // lookup, which checks it, decides.
@@ -375,9 +394,11 @@ void LlvmEmitter::jump_indirect(Value<64> target) {
   llvm::Value* same_mode = b_.CreateICmpEQ(field(ty<64>(), offsetof(JumpCacheEntry, mode)), b_.getInt64(mode_.bits));
   llvm::Value* code = field(b_.getPtrTy(), offsetof(JumpCacheEntry, code));
   llvm::Value* usable = b_.CreateAnd(b_.CreateAnd(same_rip, same_mode), b_.CreateIsNotNull(code));
-  auto stub = module_.getOrInsertFunction("orcvm_exit_stub", block_type_);
+  auto stub = module_.getOrInsertFunction(kExitStubSymbol, block_type_);
+  llvm::cast<llvm::Function>(stub.getCallee())->setCallingConv(kBlockCallingConv);
   llvm::Value* next = b_.CreateSelect(usable, code, stub.getCallee());
   auto* call = b_.CreateCall(block_type_, next, {ctx_});
+  call->setCallingConv(kBlockCallingConv);
   call->setTailCallKind(llvm::CallInst::TCK_MustTail);
   b_.CreateRetVoid();
   start_unreachable_tail();
@@ -390,6 +411,7 @@ void LlvmEmitter::exit_to_loop(uint64_t rip) {
 
 // Records the exception at `rip` and leaves the block.
 void LlvmEmitter::emit_raise(uint64_t rip, uint8_t vector, uint32_t error_code, bool has_error_code, bool software) {
+  regs_.spill();
   store_state(b_.getInt64(rip), offsetof(ExecContext, cpu.rip));
   auto fn = declare(module_, helper_symbol(Helper::Raise), ty<64>(), {b_.getPtrTy(), ty<64>(), ty<64>(), ty<64>()});
   const uint64_t flags = (has_error_code ? 1 : 0) | (software ? 2 | (uint64_t{insn_->length} << 8) : 0);
@@ -421,6 +443,7 @@ void LlvmEmitter::raise_trap_if(Value<1> c, uint8_t vector, uint64_t next_rip) {
 }
 
 void LlvmEmitter::exit_at_current_rip() {
+  regs_.spill();
   b_.CreateRetVoid();
   start_unreachable_tail();
 }

@@ -1,8 +1,8 @@
 #pragma once
 // The JIT tier's emitter: each semantics operation appends LLVM IR to the block's
-// function. Guest registers are ExecContext fields at fixed offsets (LLVM forwards
-// and kills them within a block); guest memory goes through the inline soft-TLB
-// fast path with an out-of-line slow path.
+// function. Guest registers are SSA values of the register file, stored to
+// ExecContext on the cold paths and exits that need them; guest memory goes through
+// the inline soft-TLB fast path with an out-of-line slow path.
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
@@ -12,10 +12,19 @@
 #include <string>
 #include <vector>
 
+#include "ir/lift/register_file.h"
 #include "ir/semantics/emitter.h"
 #include "runtime/vcpu/exec_context.h"
 
 namespace orcvm {
+
+// Blocks call each other in a convention without callee-saved registers: a block that
+// tail-calls the next saves and restores nothing, and the cold paths, which call C++,
+// save what they need around the call. C++ enters through Jit::enter.
+constexpr llvm::CallingConv::ID kBlockCallingConv = llvm::CallingConv::PreserveNone;
+
+// Where an unchained exit goes: a block of its own that returns to Jit::enter.
+constexpr const char* kExitStubSymbol = "orcvm_exit_stub";
 
 struct LiftOptions {
   bool count_memory_accesses = false;
@@ -105,12 +114,10 @@ class LlvmEmitter {
     return {b_.CreateSelect(c.v, a.v, d.v)};
   }
 
-  Value<64> get_gpr(unsigned n) { return {load_state(ty<64>(), offsetof(ExecContext, cpu.gpr) + 8 * n)}; }
-  void set_gpr(unsigned n, Value<64> v) { store_state(v.v, offsetof(ExecContext, cpu.gpr) + 8 * n); }
-  Value<1> get_flag(sem::Flag f) {
-    return {b_.CreateTrunc(load_state(ty<8>(), flag_offset(f)), ty<1>())};
-  }
-  void set_flag(sem::Flag f, Value<1> v) { store_state(b_.CreateZExt(v.v, ty<8>()), flag_offset(f)); }
+  Value<64> get_gpr(unsigned n) { return {regs_.read(RegisterFile::gpr_slot(n))}; }
+  void set_gpr(unsigned n, Value<64> v) { regs_.write(RegisterFile::gpr_slot(n), v.v); }
+  Value<1> get_flag(sem::Flag f) { return {regs_.read(RegisterFile::flag_slot(f))}; }
+  void set_flag(sem::Flag f, Value<1> v) { regs_.write(RegisterFile::flag_slot(f), v.v); }
   Value<1> get_df();
   void set_df(Value<1> v);
 
@@ -133,8 +140,8 @@ class LlvmEmitter {
     store<W>(seg, ea, v);
   }
 
-  Value<128> get_xmm(unsigned n) { return {load_state(ty<128>(), xmm_offset(n))}; }
-  void set_xmm(unsigned n, Value<128> v) { store_state(v.v, xmm_offset(n)); }
+  Value<128> get_xmm(unsigned n) { return {regs_.read(RegisterFile::xmm_slot(n))}; }
+  void set_xmm(unsigned n, Value<128> v) { regs_.write(RegisterFile::xmm_slot(n), v.v); }
   template <unsigned L> Value<128> vadd(Value<128> a, Value<128> c) { return lanes<L>(a, c, llvm::Instruction::Add); }
   template <unsigned L> Value<128> vsub(Value<128> a, Value<128> c) { return lanes<L>(a, c, llvm::Instruction::Sub); }
   template <unsigned L> Value<128> vcmpeq(Value<128> a, Value<128> c) { return compare_lanes<L>(a, c, llvm::CmpInst::ICMP_EQ); }
@@ -219,21 +226,15 @@ class LlvmEmitter {
     return call_helper(h, values);
   }
 
-  template <class F> void if_(Value<1> c, F&& body) {
-    llvm::BasicBlock* then = new_block("then");
-    llvm::BasicBlock* join = new_block("join");
-    b_.CreateCondBr(c.v, then, join);
-    b_.SetInsertPoint(then);
-    body();
-    b_.CreateBr(join);
-    b_.SetInsertPoint(join);
-  }
   template <class C, class B> void loop_while(C&& cond, B&& body) {
     llvm::BasicBlock* header = new_block("loop");
     llvm::BasicBlock* check = new_block("loop_check");
     llvm::BasicBlock* leave = new_block("loop_leave");
     llvm::BasicBlock* work = new_block("loop_body");
     llvm::BasicBlock* done = new_block("loop_done");
+    // Every iteration starts and ends with the registers in CpuState.
+    regs_.sync();
+    regs_.forget();
     b_.CreateBr(header);
     b_.SetInsertPoint(header);
     b_.CreateCondBr(cond().v, check, done);
@@ -242,7 +243,10 @@ class LlvmEmitter {
     b_.SetInsertPoint(leave);
     return_to_loop(insn_->rip);  // resumes this instruction after the VCPU loop's work
     b_.SetInsertPoint(work);
-    b_.CreateCondBr(body().v, header, done);
+    llvm::Value* again = body().v;
+    regs_.sync();
+    regs_.forget();
+    b_.CreateCondBr(again, header, done);
     b_.SetInsertPoint(done);
   }
 
@@ -264,9 +268,6 @@ class LlvmEmitter {
   llvm::Value* state_ptr(size_t offset);
   llvm::Value* load_state(llvm::Type* type, size_t offset);
   void store_state(llvm::Value* v, size_t offset);
-  static size_t flag_offset(sem::Flag f) { return offsetof(ExecContext, cpu.cf) + static_cast<size_t>(f); }
-
-  static size_t xmm_offset(unsigned n) { return offsetof(ExecContext, cpu.vec) + sizeof(CpuState::vec[0]) * n; }
   template <unsigned L> llvm::VectorType* lane_type() { return llvm::FixedVectorType::get(ty<L>(), 128 / L); }
   template <unsigned L> llvm::Value* as_lanes(llvm::Value* v) { return b_.CreateBitCast(v, lane_type<L>()); }
   template <unsigned L> Value<128> lanes(Value<128> a, Value<128> c, llvm::Instruction::BinaryOps op) {
@@ -338,6 +339,7 @@ class LlvmEmitter {
   bool needs_stop_check_ = false;
   bool terminated_ = false;
   std::vector<uint64_t> exit_targets_;
+  RegisterFile regs_;
 };
 
 // Lifts a block into a new function named `name` in `module`.

@@ -30,7 +30,7 @@
 //               whose read needs write permission; locked_update<W>(seg, ea, fn): the
 //               same done atomically (LOCK prefix, XCHG with memory)
 //   runtime     call(helper, a, b, c) -> Value<64>
-//   control     if_(c, body); loop_while(cond, body): body repeats while cond() holds,
+//   control     loop_while(cond, body): body repeats while cond() holds,
 //               leaving to the VCPU loop (RIP = this instruction) when it must stop;
 //               jump(target), jump_cond(c, taken, not_taken), jump_indirect(v),
 //               exit_to_loop(rip): end the block; raise(vector[, error]),

@@ -278,9 +278,6 @@ class InterpEmitter {
     return {r};
   }
 
-  template <class F> void if_(Value<1> c, F&& body) {
-    if (c.v) body();
-  }
   template <class C, class B> void loop_while(C&& cond, B&& body) {
     while (cond().v) {
       if (std::atomic_ref<uint32_t>(ctx_->exit_request).load(std::memory_order_relaxed)) {

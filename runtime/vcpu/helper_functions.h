@@ -7,7 +7,7 @@
 
 namespace orcvm {
 
-#define X(name, may_fault) uint64_t helper_##name(ExecContext* ctx, uint64_t a, uint64_t b, uint64_t c);
+#define X(name, may_fault, registers) uint64_t helper_##name(ExecContext* ctx, uint64_t a, uint64_t b, uint64_t c);
 #include "ir/semantics/helpers.inc"
 #undef X
 

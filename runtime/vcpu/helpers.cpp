@@ -266,7 +266,7 @@ uint64_t helper_Pext(ExecContext*, uint64_t source, uint64_t mask, uint64_t) {
 
 namespace {
 constexpr HelperFn kHelpers[] = {
-#define X(name, may_fault) &helper_##name,
+#define X(name, may_fault, registers) &helper_##name,
 #include "ir/semantics/helpers.inc"
 #undef X
 };
@@ -311,9 +311,6 @@ void* orcvm_mem_rmw(orcvm::ExecContext* ctx, uint64_t linear, uint64_t size, uin
 
 void orcvm_locked_commit(orcvm::ExecContext* ctx) { orcvm::mmu_locked_commit(ctx); }
 
-// Where an unchained exit goes: back to the VCPU loop.
-void orcvm_exit_stub(orcvm::ExecContext*) {}
-
 }  // extern "C"
 
 namespace orcvm {
@@ -325,7 +322,6 @@ std::vector<std::pair<std::string, void*>> runtime_symbols() {
       {"orcvm_mem_write128", reinterpret_cast<void*>(&orcvm_mem_write128)},
       {"orcvm_mem_rmw", reinterpret_cast<void*>(&orcvm_mem_rmw)},
       {"orcvm_locked_commit", reinterpret_cast<void*>(&orcvm_locked_commit)},
-      {"orcvm_exit_stub", reinterpret_cast<void*>(&orcvm_exit_stub)},
   };
   for (int h = 0; h < static_cast<int>(Helper::Count); ++h)
     symbols.emplace_back(helper_symbol(static_cast<Helper>(h)), reinterpret_cast<void*>(kHelpers[h]));

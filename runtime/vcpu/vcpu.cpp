@@ -18,7 +18,6 @@
 #include "runtime/vcpu/helpers.h"
 #include "runtime/softmmu/mmu.h"
 
-extern "C" void orcvm_exit_stub(orcvm::ExecContext*);
 
 namespace orcvm {
 
@@ -35,8 +34,9 @@ Vcpu::Vcpu(PhysicalMemory& memory, const VcpuOptions& options, Jit* jit)
     : memory_(memory),
       options_(options),
       jit_(jit),
+      enter_(jit ? jit->enter() : nullptr),
       ctx_(std::make_unique<ExecContext>()),
-      tcache_(reinterpret_cast<void*>(&orcvm_exit_stub)) {
+      tcache_(jit ? jit->exit_stub() : nullptr) {
   std::memset(ctx_.get(), 0, sizeof(ExecContext));
   ctx_->memory = &memory;
   ctx_->vcpu = this;
@@ -281,7 +281,7 @@ void Vcpu::execute(TranslatedBlock* block) {
     Log::printf("exec: block %llu at 0x%llx\n", (unsigned long long)block->id,
                 (unsigned long long)block->key.rip);
   if (BlockCode code = block->code.load(std::memory_order_acquire)) {
-    code(ctx_.get());
+    enter_(ctx_.get(), code);
     ctx_->stop_after_insn = 0;
   } else {
     interpret_block(ctx_.get(), *block, options_.executed_mnemonics);

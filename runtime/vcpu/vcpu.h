@@ -124,6 +124,7 @@ class Vcpu : public CodeWriteListener {
   PhysicalMemory& memory_;
   VcpuOptions options_;
   Jit* jit_;
+  void (*enter_)(ExecContext*, BlockCode);  // runs compiled code (Jit::enter; null without a JIT)
   std::unique_ptr<ExecContext> ctx_;
   TranslationCache tcache_;
   std::unique_ptr<BackgroundCompiler> compiler_;  // Tier::Auto; destroyed first
