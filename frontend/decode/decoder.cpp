@@ -66,6 +66,25 @@ void repair_sib_without_base(const ZydisDecodedInstruction& zi, ZydisDecodedOper
   }
 }
 
+// Decodes with Zydis and repairs what Zydis 4.0 gets wrong. F3 90 with REX.B is
+// XCHG r8, rAX with an ignored REP prefix, not PAUSE: decoded again with the F3
+// replaced by a CS override, which 64-bit mode ignores as well.
+ZyanStatus decode_full(const ZydisDecoder& decoder, const uint8_t* bytes, size_t avail,
+                       ZydisDecodedInstruction& zi, ZydisDecodedOperand* zops) {
+  ZyanStatus st = ZydisDecoderDecodeFull(&decoder, bytes, avail, &zi, zops);
+  if (!ZYAN_SUCCESS(st)) return st;
+  if (zi.mnemonic == ZYDIS_MNEMONIC_PAUSE && zi.raw.rex.B) {
+    uint8_t copy[ZYDIS_MAX_INSTRUCTION_LENGTH];
+    std::memcpy(copy, bytes, zi.length);
+    for (uint8_t k = 0; k < zi.raw.rex.offset; ++k)
+      if (copy[k] == 0xf3) copy[k] = 0x2e;
+    st = ZydisDecoderDecodeFull(&decoder, copy, zi.length, &zi, zops);
+    if (!ZYAN_SUCCESS(st)) return st;
+  }
+  repair_sib_without_base(zi, zops);
+  return st;
+}
+
 int8_t gpr_index(ZydisMachineMode mode, ZydisRegister r) {
   if (r == ZYDIS_REGISTER_NONE) return -1;
   ZydisRegister full = ZydisRegisterGetLargestEnclosing(mode, r);
@@ -198,8 +217,7 @@ DecodeStatus Decoder::decode(const uint8_t* bytes, size_t avail, uint64_t rip,
                              DecodedInsn& out) const {
   ZydisDecodedInstruction zi;
   ZydisDecodedOperand zops[ZYDIS_MAX_OPERAND_COUNT];
-  ZyanStatus st = ZydisDecoderDecodeFull(&impl_->decoder, bytes, avail, &zi, zops);
-  if (ZYAN_SUCCESS(st)) repair_sib_without_base(zi, zops);
+  ZyanStatus st = decode_full(impl_->decoder, bytes, avail, zi, zops);
   if (st == ZYDIS_STATUS_NO_MORE_DATA) return avail < 15 ? DecodeStatus::NeedMoreBytes : DecodeStatus::Invalid;
   if (!ZYAN_SUCCESS(st)) return DecodeStatus::Invalid;
 
@@ -274,9 +292,7 @@ DecodeStatus Decoder::decode(const uint8_t* bytes, size_t avail, uint64_t rip,
 std::string Decoder::disassemble(const DecodedInsn& insn) const {
   ZydisDecodedInstruction zi;
   ZydisDecodedOperand zops[ZYDIS_MAX_OPERAND_COUNT];
-  if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&impl_->decoder, insn.bytes, insn.length, &zi, zops)))
-    return "(bad)";
-  repair_sib_without_base(zi, zops);
+  if (!ZYAN_SUCCESS(decode_full(impl_->decoder, insn.bytes, insn.length, zi, zops))) return "(bad)";
   char buf[256];
   ZydisFormatterFormatInstruction(&impl_->formatter, &zi, zops, zi.operand_count_visible, buf,
                                   sizeof(buf), insn.rip, nullptr);
