@@ -27,7 +27,9 @@ if [ "$mode" = reboot ] || [ "$mode" = panic ]; then
     > "$work/serial.txt" 2> "$work/stderr.txt" || status=$?
   want="orcvm-init: rebooting"
   [ "$mode" = panic ] && want="Kernel panic"
-  if ! tr -d '\r' < "$work/serial.txt" | grep -q "$want"; then
+  # grep -q leaves a pipe early, and pipefail would blame tr's SIGPIPE: no pipe.
+  tr -d '\r' < "$work/serial.txt" > "$work/serial.clean"
+  if ! grep -q "$want" "$work/serial.clean"; then
     echo "no '$want' on the console"; tail -40 "$work/serial.txt"; exit 1
   fi
   [ "$status" -eq 3 ] || { echo "orcvm exited with status $status, want 3 (reset)"; cat "$work/stderr.txt"; exit 1; }

@@ -36,7 +36,7 @@ LlvmEmitter::LlvmEmitter(llvm::Module& module, llvm::Function* fn, BlockMode mod
       options_(options),
       tbaa_state_(tbaa_tag(llctx_, "vcpu state")),
       tbaa_guest_(tbaa_tag(llctx_, "guest memory")),
-      regs_(b_, ctx_, tbaa_state_) {
+      regs_(module, b_, ctx_, tbaa_state_) {
   block_type_ = llvm::FunctionType::get(b_.getVoidTy(), {b_.getPtrTy()}, false);
 }
 
@@ -69,6 +69,38 @@ void LlvmEmitter::set_df(Value<1> v) {
   llvm::Value* cleared = b_.CreateAnd(flags, ~rflags::DF);
   store_state(b_.CreateOr(cleared, b_.CreateShl(b_.CreateZExt(v.v, ty<64>()), 10)),
               offsetof(ExecContext, cpu.rflags));
+}
+
+void LlvmEmitter::load_flags() {
+  std::array<bool, RegisterFile::kFlags> held;
+  std::array<llvm::Value*, RegisterFile::kFlags> lazy_values, eager_values;
+  for (unsigned f = 0; f < RegisterFile::kFlags; ++f) held[f] = regs_.holds(RegisterFile::kGprs + f);
+  llvm::Value* op = load_state(ty<8>(), offsetof(ExecContext, cpu.flags_op));
+  llvm::BasicBlock* lazy = new_block("lazy_flags");
+  llvm::BasicBlock* eager = new_block("eager_flags");
+  llvm::BasicBlock* join = new_block("flags_loaded");
+  b_.CreateCondBr(b_.CreateICmpNE(op, b_.getInt8(0)), lazy, eager);
+  b_.SetInsertPoint(lazy);
+  const RegisterFile::State saved = regs_.state();
+  sem::set_flags_from_lazy(*this, Value<64>{b_.CreateZExt(op, ty<64>())},
+                           Value<64>{load_state(ty<64>(), offsetof(ExecContext, cpu.flags_operand))},
+                           Value<64>{load_state(ty<64>(), offsetof(ExecContext, cpu.flags_result))});
+  for (unsigned f = 0; f < RegisterFile::kFlags; ++f) lazy_values[f] = regs_.read(RegisterFile::kGprs + f);
+  regs_.restore(saved);
+  b_.CreateBr(join);
+  b_.SetInsertPoint(eager);
+  for (unsigned f = 0; f < RegisterFile::kFlags; ++f)
+    if (!held[f]) eager_values[f] = b_.CreateTrunc(load_state(ty<8>(), offsetof(ExecContext, cpu.cf) + f), ty<1>());
+  b_.CreateBr(join);
+  b_.SetInsertPoint(join);
+  // Clean: CpuState still holds them, as bytes or in the lazy form.
+  for (unsigned f = 0; f < RegisterFile::kFlags; ++f) {
+    if (held[f]) continue;
+    llvm::PHINode* phi = b_.CreatePHI(ty<1>(), 2);
+    phi->addIncoming(lazy_values[f], lazy);
+    phi->addIncoming(eager_values[f], eager);
+    regs_.load_value(RegisterFile::kGprs + f, phi);
+  }
 }
 
 void LlvmEmitter::emit_block_entry(unsigned insn_count) {
@@ -109,6 +141,7 @@ void LlvmEmitter::end_instruction() {
     close_unreachable_tail();
     return;
   }
+  if (regs_.holds_some_flags()) load_flags();
   if (!needs_stop_check_) return;
   llvm::Value* stop = load_state(ty<32>(), offsetof(ExecContext, stop_after_insn));
   llvm::BasicBlock* leave = new_block("code_written");

@@ -116,8 +116,14 @@ class LlvmEmitter {
 
   Value<64> get_gpr(unsigned n) { return {regs_.read(RegisterFile::gpr_slot(n))}; }
   void set_gpr(unsigned n, Value<64> v) { regs_.write(RegisterFile::gpr_slot(n), v.v); }
-  Value<1> get_flag(sem::Flag f) { return {regs_.read(RegisterFile::flag_slot(f))}; }
+  Value<1> get_flag(sem::Flag f) {
+    if (!regs_.holds(RegisterFile::flag_slot(f))) load_flags();
+    return {regs_.read(RegisterFile::flag_slot(f))};
+  }
   void set_flag(sem::Flag f, Value<1> v) { regs_.write(RegisterFile::flag_slot(f), v.v); }
+  template <class X> void flags_from(sem::LazyFlags kind, X operand, X result) {
+    regs_.flags_from(sem::lazy_flags_op(kind, X::bits), zext<64>(operand).v, zext<64>(result).v);
+  }
   Value<1> get_df();
   void set_df(Value<1> v);
 
@@ -314,6 +320,9 @@ class LlvmEmitter {
   void check_pending_exception();
   void count_memory_access();
   llvm::Value* exit_requested();
+  // Loads the flags the register file does not hold, computing them inline when
+  // CpuState has them in the lazy form.
+  void load_flags();
 
   void direct_exit(uint64_t target);
   void return_to_loop(uint64_t rip);

@@ -1,6 +1,7 @@
 #pragma once
 // ADD ADC SUB SBB CMP AND OR XOR TEST (SDM Vol. 2) and the unary INC DEC NEG NOT.
 #include "ir/semantics/flags.h"
+#include "ir/semantics/lazy_flags.h"
 #include "ir/semantics/operands.h"
 
 namespace orcvm::sem {
@@ -36,6 +37,9 @@ void alu_flags(E& e, X a, X b, X result, V<E, 1> carry_in) {
     case AluOp::Cmp: set_sub_flags(e, a, b, result, carry_in); break;
     default: set_logic_flags(e, result); break;
   }
+  if constexpr (Op == AluOp::Add) e.flags_from(LazyFlags::Add, b, result);
+  else if constexpr (Op == AluOp::Sub || Op == AluOp::Cmp) e.flags_from(LazyFlags::Sub, b, result);
+  else if constexpr (Op != AluOp::Adc && Op != AluOp::Sbb) e.flags_from(LazyFlags::Logic, b, result);
 }
 
 // Runs a read-modify-write of the destination operand: atomically with LOCK on a
@@ -100,6 +104,7 @@ void Unary(E& e, const DecodedInsn& i) {
       }
       case UnaryOp::Neg:  // flags of 0 - a; CF = (a != 0)
         set_sub_flags(e, imm<W>(e, 0), a, result, no_carry);
+        e.flags_from(LazyFlags::Sub, a, result);
         break;
       case UnaryOp::Not: break;  // no flags
     }

@@ -10,6 +10,8 @@
 //               ctpop ctlz cttz bswap (x), ctlz/cttz of 0 give W
 //   compare     eq ne ult ule slt sle (x, y) -> Value<1>; select(c, x, y)
 //   registers   get_gpr(n) -> Value<64>, set_gpr(n, v); get_flag(f), set_flag(f, b);
+//               flags_from(kind, operand, result) after setting all six flags: they are
+//               those of a LazyFlags kind (lazy_flags.h), which an emitter may store instead;
 //               get_df() -> Value<1>, set_df(b); get_xmm(n) -> Value<128>, set_xmm(n, v)
 //               (the low 128 bits; YMM's upper half is kept)
 //   lanes       on Value<128> as 128/L lanes of L bits: vadd vsub<L>(x, y),

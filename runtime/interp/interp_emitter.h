@@ -7,6 +7,7 @@
 
 #include "ir/semantics/canonical.h"
 #include "ir/semantics/emitter.h"
+#include "ir/semantics/lazy_flags.h"
 #include "runtime/softmmu/locked_access.h"
 #include "runtime/softmmu/mmu.h"
 #include "runtime/vcpu/exec_context.h"
@@ -113,6 +114,7 @@ class InterpEmitter {
   void set_gpr(unsigned n, Value<64> v) { ctx_->cpu.gpr[n] = v.v; }
   Value<1> get_flag(sem::Flag f) { return {(&ctx_->cpu.cf)[static_cast<int>(f)]}; }
   void set_flag(sem::Flag f, Value<1> b) { (&ctx_->cpu.cf)[static_cast<int>(f)] = static_cast<uint8_t>(b.v); }
+  template <class X> void flags_from(sem::LazyFlags, X, X) {}  // stored already
   Value<1> get_df() { return {(ctx_->cpu.rflags & rflags::DF) != 0}; }
   void set_df(Value<1> b) { ctx_->cpu.rflags = (ctx_->cpu.rflags & ~rflags::DF) | (b.v ? rflags::DF : 0); }
 

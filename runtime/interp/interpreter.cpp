@@ -6,6 +6,7 @@
 namespace orcvm {
 
 void interpret_block(ExecContext* ctx, const TranslatedBlock& block, uint64_t* executed_mnemonics) {
+  ctx->cpu.materialize_flags();  // compiled code may have left them lazy
   InterpEmitter e(ctx, block.mode);
   const sem::BindingTable<InterpEmitter>& table = sem::bindings<InterpEmitter>();
   // A block counts all its instructions when it starts, as compiled code does,

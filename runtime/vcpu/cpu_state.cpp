@@ -1,15 +1,26 @@
 #include "runtime/vcpu/cpu_state.h"
 
+#include "runtime/interp/lazy_flags.h"
+
 namespace orcvm {
 
 uint64_t CpuState::get_rflags() const {
-  return (rflags & ~rflags::Status) | rflags::Fixed1 | (cf ? rflags::CF : 0) |
-         (pf ? rflags::PF : 0) | (af ? rflags::AF : 0) | (zf ? rflags::ZF : 0) |
-         (sf ? rflags::SF : 0) | (of ? rflags::OF : 0);
+  const StatusFlags f = flags_op ? lazy_status_flags(flags_op, flags_operand, flags_result)
+                                 : StatusFlags{cf, pf, af, zf, sf, of};
+  return (rflags & ~rflags::Status) | rflags::Fixed1 | (f[0] ? rflags::CF : 0) | (f[1] ? rflags::PF : 0) |
+         (f[2] ? rflags::AF : 0) | (f[3] ? rflags::ZF : 0) | (f[4] ? rflags::SF : 0) | (f[5] ? rflags::OF : 0);
+}
+
+void CpuState::materialize_flags() {
+  if (!flags_op) return;
+  const StatusFlags f = lazy_status_flags(flags_op, flags_operand, flags_result);
+  cf = f[0], pf = f[1], af = f[2], zf = f[3], sf = f[4], of = f[5];
+  flags_op = 0;
 }
 
 void CpuState::set_rflags(uint64_t value) {
   rflags = (value & ~rflags::Status) | rflags::Fixed1;
+  flags_op = 0;
   cf = (value & rflags::CF) != 0;
   pf = (value & rflags::PF) != 0;
   af = (value & rflags::AF) != 0;

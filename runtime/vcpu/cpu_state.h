@@ -71,8 +71,15 @@ struct CpuState {
   uint8_t interrupt_shadow;  // interrupt_shadow::Sti or MovSs: no interrupt before the next instruction
   uint8_t shutdown;          // triple fault
 
+  // Compiled code may leave the status flags in a lazy form instead of cf..of
+  // (ir/semantics/lazy_flags.h): flags_op non-zero names it.
+  uint8_t flags_op;
+  uint64_t flags_operand, flags_result;
+
   uint64_t get_rflags() const;
   void set_rflags(uint64_t value);
+  // Makes cf..of hold the flags: before code that reads or writes them one by one.
+  void materialize_flags();
 };
 
 namespace cr0 {

@@ -245,6 +245,7 @@ uint64_t helper_Cmpxchg16b(ExecContext* ctx, uint64_t ea, uint64_t seg, uint64_t
     r[RDX] = static_cast<uint64_t>(expected >> 64);
   }
   if (is_locked_bounce(ctx, host)) mmu_locked_commit(ctx);
+  ctx->cpu.materialize_flags();
   ctx->cpu.zf = equal;
   return 0;
 }
@@ -311,6 +312,8 @@ void* orcvm_mem_rmw(orcvm::ExecContext* ctx, uint64_t linear, uint64_t size, uin
 
 void orcvm_locked_commit(orcvm::ExecContext* ctx) { orcvm::mmu_locked_commit(ctx); }
 
+void orcvm_materialize_flags(orcvm::ExecContext* ctx) { ctx->cpu.materialize_flags(); }
+
 }  // extern "C"
 
 namespace orcvm {
@@ -322,6 +325,7 @@ std::vector<std::pair<std::string, void*>> runtime_symbols() {
       {"orcvm_mem_write128", reinterpret_cast<void*>(&orcvm_mem_write128)},
       {"orcvm_mem_rmw", reinterpret_cast<void*>(&orcvm_mem_rmw)},
       {"orcvm_locked_commit", reinterpret_cast<void*>(&orcvm_locked_commit)},
+      {"orcvm_materialize_flags", reinterpret_cast<void*>(&orcvm_materialize_flags)},
   };
   for (int h = 0; h < static_cast<int>(Helper::Count); ++h)
     symbols.emplace_back(helper_symbol(static_cast<Helper>(h)), reinterpret_cast<void*>(kHelpers[h]));

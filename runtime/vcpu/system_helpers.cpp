@@ -543,6 +543,7 @@ uint64_t helper_AccessRights(ExecContext* ctx, uint64_t selector, uint64_t kind,
   const uint16_t sel = static_cast<uint16_t>(selector);
   Descriptor d;
   SegmentFault sf;
+  c.materialize_flags();
   c.zf = 0;
   if ((sel & ~3u) == 0 || !read_descriptor(ctx, sel, false, &d, &sf)) return 0;
   const unsigned rpl = sel & 3;

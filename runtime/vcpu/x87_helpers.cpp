@@ -193,6 +193,7 @@ bool X87Instruction::compare() {
   const bool less = unordered || relation == X87Relation::Less;
   if (to_flags) {
     CpuState& c = ctx_->cpu;
+    c.materialize_flags();
     c.zf = equal;
     c.pf = unordered;
     c.cf = less;
