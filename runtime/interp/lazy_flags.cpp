@@ -1,19 +1,9 @@
 #include "runtime/interp/lazy_flags.h"
 
 #include "ir/semantics/lazy_flags.h"
-#include "runtime/interp/interp_emitter.h"
+#include "runtime/interp/flag_evaluator.h"
 
 namespace orcvm {
-
-namespace {
-// The interpreter's arithmetic, with the flags written here instead of into a CPU.
-class FlagEvaluator : public InterpEmitter {
- public:
-  FlagEvaluator() : InterpEmitter(nullptr, BlockMode{}) {}
-  void set_flag(sem::Flag f, Value<1> b) { flags[static_cast<size_t>(f)] = static_cast<uint8_t>(b.v); }
-  StatusFlags flags{};
-};
-}  // namespace
 
 StatusFlags lazy_status_flags(uint8_t op, uint64_t operand, uint64_t result) {
   FlagEvaluator e;

@@ -7,23 +7,15 @@
 #include <random>
 
 #include "ir/semantics/lazy_flags.h"
-#include "runtime/interp/interp_emitter.h"
-#include "runtime/interp/lazy_flags.h"
+#include "runtime/interp/flag_evaluator.h"
 
 namespace orcvm {
 namespace {
 
-class EagerFlags : public InterpEmitter {
- public:
-  EagerFlags() : InterpEmitter(nullptr, BlockMode{}) {}
-  void set_flag(sem::Flag f, Value<1> b) { flags[static_cast<size_t>(f)] = static_cast<uint8_t>(b.v); }
-  StatusFlags flags{};
-};
-
 // The flags flags.h gives, and those of the lazy record the emitters store.
 void expect_same(sem::LazyFlags kind, unsigned bits, uint64_t a, uint64_t b) {
   sem::with_width(bits, [&]<unsigned W>() {
-    EagerFlags e;
+    FlagEvaluator e;
     const auto x = e.imm<W>(a), y = e.imm<W>(b);
     InterpEmitter::Value<W> result{};
     switch (kind) {
