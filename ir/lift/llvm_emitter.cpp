@@ -90,7 +90,8 @@ void LlvmEmitter::load_flags() {
   b_.CreateBr(join);
   b_.SetInsertPoint(eager);
   for (unsigned f = 0; f < RegisterFile::kFlags; ++f)
-    if (!held[f]) eager_values[f] = b_.CreateTrunc(load_state(ty<8>(), offsetof(ExecContext, cpu.cf) + f), ty<1>());
+    if (!held[f]) eager_values[f] = regs_.read(RegisterFile::kGprs + f);
+  regs_.restore(saved);
   b_.CreateBr(join);
   b_.SetInsertPoint(join);
   // Clean: CpuState still holds them, as bytes or in the lazy form.

@@ -78,17 +78,17 @@ void RegisterFile::store_flags(bool lazy) {
   store_state(b_.getInt8(0), offsetof(ExecContext, cpu.flags_op));
 }
 
-void RegisterFile::spill() {
+void RegisterFile::store_dirty(bool lazy_flags) {
   for (unsigned slot = 0; slot < kSlots; ++slot)
     if (state_.entries[slot].dirty && !is_flag(slot)) store(slot, state_.entries[slot].value);
-  store_flags(true);
+  store_flags(lazy_flags);
 }
+
+void RegisterFile::spill() { store_dirty(true); }
 
 // A clean value is one CpuState holds as it is, so sync stores the flags as bytes.
 void RegisterFile::sync() {
-  for (unsigned slot = 0; slot < kSlots; ++slot)
-    if (state_.entries[slot].dirty && !is_flag(slot)) store(slot, state_.entries[slot].value);
-  store_flags(false);
+  store_dirty(false);
   for (Entry& entry : state_.entries) entry.dirty = false;
 }
 

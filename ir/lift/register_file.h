@@ -70,6 +70,7 @@ class RegisterFile {
   void store_state(llvm::Value* value, size_t offset);
   // Stores the dirty flags; `lazy` allows the lazy form.
   void store_flags(bool lazy);
+  void store_dirty(bool lazy_flags);
 
   llvm::Module& module_;
   llvm::IRBuilder<>& b_;

@@ -18,8 +18,8 @@ constexpr uint8_t lazy_flags_op(LazyFlags kind, unsigned bits) {
 // Sets the six flags of a lazy record, without branches, so that compiled code can
 // inline it. The first operand is result - operand (ADD) or result + operand (SUB);
 // bit i of the carry (borrow) vector is the carry out of bit i, which gives CF at bit
-// W-1, OF as bit W-1 xor bit W-2 and AF at bit 3: the rules of flags.h (the
-// differential tests hold them equal).
+// W-1, OF as bit W-1 xor bit W-2 and AF at bit 3: the rules of flags.h
+// (tests/semantics/lazy_flags_test holds them equal).
 template <class E>
 void set_flags_from_lazy(E& e, V<E, 64> op, V<E, 64> operand, V<E, 64> result) {
   auto c = [&](uint64_t x) { return imm<64>(e, x); };
