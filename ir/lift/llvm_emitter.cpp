@@ -169,7 +169,7 @@ llvm::Value* LlvmEmitter::linear_address(Seg seg, llvm::Value* ea) {
 }
 
 llvm::Value* LlvmEmitter::tlb_hit(llvm::Value* linear, unsigned bytes, size_t tag_offset, llvm::Value** host) {
-  const size_t bank = offsetof(ExecContext, tlb) + sizeof(TlbEntry) * kTlbEntries * mode_.tlb_bank();
+  const size_t bank = offsetof(ExecContext, tlb.entries) + sizeof(TlbEntry) * kTlbEntries * mode_.tlb_bank();
   llvm::Value* index = b_.CreateAnd(b_.CreateLShr(linear, 12), kTlbEntries - 1);
   llvm::Value* entry = b_.CreateGEP(b_.getInt8Ty(), state_ptr(bank), b_.CreateMul(index, b_.getInt64(sizeof(TlbEntry))));
   auto field = [&](size_t offset) {
@@ -417,7 +417,7 @@ void LlvmEmitter::jump_indirect(Value<64> target) {
   }
   llvm::Value* index = b_.CreateAnd(b_.CreateXor(target.v, b_.CreateLShr(target.v, kJumpCacheBits)),
                                     kJumpCacheEntries - 1);
-  llvm::Value* entry = b_.CreateGEP(b_.getInt8Ty(), state_ptr(offsetof(ExecContext, jump_cache)),
+  llvm::Value* entry = b_.CreateGEP(b_.getInt8Ty(), state_ptr(offsetof(ExecContext, jump_cache.entries)),
                                     b_.CreateMul(index, b_.getInt64(sizeof(JumpCacheEntry))));
   auto field = [&](llvm::Type* type, size_t offset) {
     auto* load = b_.CreateLoad(type, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), entry, offset));
@@ -425,7 +425,8 @@ void LlvmEmitter::jump_indirect(Value<64> target) {
     return load;
   };
   llvm::Value* same_rip = b_.CreateICmpEQ(field(ty<64>(), offsetof(JumpCacheEntry, rip)), target.v);
-  llvm::Value* same_mode = b_.CreateICmpEQ(field(ty<64>(), offsetof(JumpCacheEntry, mode)), b_.getInt64(mode_.bits));
+  llvm::Value* tag = b_.CreateOr(load_state(ty<64>(), offsetof(ExecContext, jump_cache.generation)), mode_.bits);
+  llvm::Value* same_mode = b_.CreateICmpEQ(field(ty<64>(), offsetof(JumpCacheEntry, tag)), tag);
   llvm::Value* code = field(b_.getPtrTy(), offsetof(JumpCacheEntry, code));
   llvm::Value* usable = b_.CreateAnd(b_.CreateAnd(same_rip, same_mode), b_.CreateIsNotNull(code));
   auto stub = module_.getOrInsertFunction(kExitStubSymbol, block_type_);

@@ -40,6 +40,9 @@ class PhysicalMemory {
     return offset ? ram_ + *offset : nullptr;
   }
 
+  // The guest physical address of host RAM bytes that host() returned.
+  uint64_t address_of(const uint8_t* host_bytes) const { return map_.ram_address(static_cast<uint64_t>(host_bytes - ram_)); }
+
   // The A20 gate (port 0x92 bit 1, the i8042 output port bit 1). While it is
   // closed, physical address bit 20 of every CPU access (data, fetch, page-table
   // walk) is forced to 0, so FFFF:0010 wraps to 0 as on an 8086. Devices and

@@ -40,12 +40,16 @@ void mmu_write128(ExecContext* ctx, uint64_t linear, uint64_t low, uint64_t high
 bool mmu_fetch(ExecContext* ctx, uint64_t linear, uint8_t* buf, unsigned size, uint64_t* paddr);
 
 void tlb_flush(ExecContext* ctx);
+// What a CR3 write does: every entry but those made from global pages goes.
+void tlb_flush_non_global(ExecContext* ctx);
 void tlb_flush_page(ExecContext* ctx, uint64_t linear);
 // Removes write permission from every TLB entry that maps the physical page.
 void tlb_protect_code_page(ExecContext* ctx, uint64_t page_number);
 
+inline unsigned tlb_index(uint64_t linear) { return (linear >> 12) & (kTlbEntries - 1); }
+
 inline TlbEntry& tlb_entry(ExecContext* ctx, unsigned bank, uint64_t linear) {
-  return ctx->tlb[bank][(linear >> 12) & (kTlbEntries - 1)];
+  return ctx->tlb.entries[bank][tlb_index(linear)];
 }
 
 // Inline fast path: host pointer for an access inside one page, or null on a miss.

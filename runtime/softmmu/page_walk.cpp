@@ -31,6 +31,7 @@ struct Walk {
   bool writable;       // for this privilege, given CR0.WP
   bool executable;
   bool dirty;
+  bool global;         // CR4.PGE and the leaf entry's G bit: kept across CR3 writes
 };
 
 void record_fault(ExecContext* ctx, uint8_t vector, uint32_t error_code, bool has_error_code, uint64_t cr2) {
@@ -200,6 +201,7 @@ uint32_t walk(ExecContext* ctx, uint64_t linear, Access access, bool user, Walk*
   out->writable = can_write;
   out->executable = !nx && !(!user && us && (cpu.cr4 & cr4::SMEP));
   out->dirty = dirty;
+  out->global = (cpu.cr4 & cr4::PGE) && (entry & pte::G);
   return 0;
 }
 
@@ -208,6 +210,7 @@ void fill_tlb(ExecContext* ctx, uint64_t linear, unsigned bank, const Walk& w) {
   const uint64_t page_paddr = w.paddr & kPageMask;
   TlbEntry& e = tlb_entry(ctx, bank, linear);
   e.read_tag = e.write_tag = e.exec_tag = kTlbInvalid;
+  ctx->tlb.global[bank][tlb_index(linear)] = w.global;
   const uint8_t* host_page = mem.host(page_paddr, kPageSize);
   if (!host_page) return;                        // MMIO and holes always take the slow path
   if (data_breakpoints_armed(ctx->cpu)) return;  // every access must reach note_data_access
@@ -218,12 +221,13 @@ void fill_tlb(ExecContext* ctx, uint64_t linear, unsigned bank, const Walk& w) {
   if (w.writable && w.dirty && !mem.is_code_page(page_paddr / kPageSize)) e.write_tag = vpage;
   if (w.page_size > kPageSize) {
     uint64_t first = linear & ~(w.page_size - 1), last = first + w.page_size - 1;
-    if (ctx->large_page_first > ctx->large_page_last) {
-      ctx->large_page_first = first;
-      ctx->large_page_last = last;
+    SoftTlb& tlb = ctx->tlb;
+    if (tlb.large_page_first > tlb.large_page_last) {
+      tlb.large_page_first = first;
+      tlb.large_page_last = last;
     } else {
-      ctx->large_page_first = std::min(ctx->large_page_first, first);
-      ctx->large_page_last = std::max(ctx->large_page_last, last);
+      tlb.large_page_first = std::min(tlb.large_page_first, first);
+      tlb.large_page_last = std::max(tlb.large_page_last, last);
     }
   }
 }
@@ -241,7 +245,7 @@ bool mmu_translate(ExecContext* ctx, uint64_t linear, Access access, unsigned ho
   if (!long_mode) linear &= 0xffffffffu;
   Walk w;
   if (!(cpu.cr0 & cr0::PG)) {
-    w = Walk{linear, kPageSize, true, true, true};
+    w = Walk{linear, kPageSize, true, true, true, false};
   } else {
     uint32_t error = walk(ctx, linear, access, bank == TlbBank::User, &w);
     if (error) {
@@ -332,15 +336,26 @@ bool mmu_fetch(ExecContext* ctx, uint64_t linear, uint8_t* buf, unsigned size, u
 }
 
 void tlb_flush(ExecContext* ctx) {
-  for (auto& bank : ctx->tlb)
+  for (auto& bank : ctx->tlb.entries)
     for (TlbEntry& e : bank) e.read_tag = e.write_tag = e.exec_tag = kTlbInvalid;
-  ctx->large_page_first = 1;
-  ctx->large_page_last = 0;
+  ctx->tlb.large_page_first = 1;
+  ctx->tlb.large_page_last = 0;
+}
+
+// The large-page span stays: global large pages may remain.
+void tlb_flush_non_global(ExecContext* ctx) {
+  for (unsigned bank = 0; bank < kTlbBanks; ++bank)
+    for (unsigned i = 0; i < kTlbEntries; ++i)
+      if (!ctx->tlb.global[bank][i]) {
+        TlbEntry& e = ctx->tlb.entries[bank][i];
+        e.read_tag = e.write_tag = e.exec_tag = kTlbInvalid;
+      }
 }
 
 void tlb_flush_page(ExecContext* ctx, uint64_t linear) {
-  if (ctx->large_page_first <= ctx->large_page_last && linear >= ctx->large_page_first &&
-      linear <= ctx->large_page_last) {
+  const SoftTlb& tlb = ctx->tlb;
+  if (tlb.large_page_first <= tlb.large_page_last && linear >= tlb.large_page_first &&
+      linear <= tlb.large_page_last) {
     tlb_flush(ctx);
     return;
   }
@@ -353,7 +368,7 @@ void tlb_flush_page(ExecContext* ctx, uint64_t linear) {
 void tlb_protect_code_page(ExecContext* ctx, uint64_t page_number) {
   const uint8_t* host_page = ctx->memory->host(page_number * kPageSize, kPageSize);
   if (!host_page) return;  // only RAM pages have TLB entries with write access
-  for (auto& bank : ctx->tlb)
+  for (auto& bank : ctx->tlb.entries)
     for (TlbEntry& e : bank)
       if (e.write_tag != kTlbInvalid && e.write_tag + e.addend == reinterpret_cast<uint64_t>(host_page))
         e.write_tag = kTlbInvalid;

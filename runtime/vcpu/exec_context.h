@@ -5,25 +5,14 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "runtime/softmmu/tlb.h"
+#include "runtime/tcache/jump_cache.h"
 #include "runtime/vcpu/cpu_state.h"
 
 namespace orcvm {
 
 class Vcpu;
 class PhysicalMemory;
-
-// One soft-TLB entry. A tag is the page-aligned linear address the entry maps for
-// that kind of access, or kTlbInvalid. host = linear + addend.
-struct TlbEntry {
-  uint64_t read_tag;
-  uint64_t write_tag;
-  uint64_t exec_tag;
-  uint64_t addend;
-};
-constexpr uint64_t kTlbInvalid = 1;  // never equal to a page-aligned address
-constexpr unsigned kTlbBits = 8;
-constexpr unsigned kTlbEntries = 1u << kTlbBits;
-constexpr unsigned kTlbBanks = 3;  // user, supervisor, supervisor with SMAP active
 
 // Where a locked read-modify-write that splits a page or touches MMIO is performed
 // (runtime/softmmu/locked_access.h).
@@ -33,19 +22,6 @@ struct LockedBounce {
   uint32_t size;
   uint32_t how;
 };
-
-struct JumpCacheEntry {
-  uint64_t rip;
-  uint64_t mode;  // BlockMode bits; an entry matches only the mode it was made in
-  void* code;     // the block's entry point
-  void* block;    // the TranslatedBlock, for the runtime
-};
-constexpr unsigned kJumpCacheBits = 12;
-constexpr unsigned kJumpCacheEntries = 1u << kJumpCacheBits;
-
-inline unsigned jump_cache_index(uint64_t rip) {
-  return static_cast<unsigned>((rip ^ (rip >> kJumpCacheBits)) & (kJumpCacheEntries - 1));
-}
 
 struct ExecContext {
   CpuState cpu;
@@ -67,19 +43,13 @@ struct ExecContext {
   uint64_t deterministic_tsc_reads;
   PhysicalMemory* memory;
   Vcpu* vcpu;
-  // The span of linear addresses that TLB entries made from large pages cover: an
-  // INVLPG inside it flushes the whole TLB.
-  uint64_t large_page_first;
-  uint64_t large_page_last;
   LockedBounce locked_bounce;
   // DR6.B0-B3 bits of the data breakpoints the current instruction hit (debug_breakpoints.h).
   uint32_t data_breakpoint_hits;
-  TlbEntry tlb[kTlbBanks][kTlbEntries];
-  JumpCacheEntry jump_cache[kJumpCacheEntries];
+  SoftTlb tlb;
+  JumpCache jump_cache;
 };
 
 static_assert(offsetof(ExecContext, cpu) == 0);
-static_assert(sizeof(TlbEntry) == 32);
-static_assert(sizeof(JumpCacheEntry) == 32);
 
 }  // namespace orcvm

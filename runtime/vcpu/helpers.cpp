@@ -118,7 +118,8 @@ uint64_t helper_WriteCr(ExecContext* ctx, uint64_t n, uint64_t value, uint64_t) 
         return 0;
       }
       c.cr3 = value;
-      break;
+      ctx->vcpu->flush_non_global_translations();
+      return 0;
     case 4: {
       // The bits of the features CPUID advertises (docs/cpu-model.md).
       constexpr uint64_t supported = cr4::PSE | cr4::PAE | cr4::PGE | cr4::OSFXSR | cr4::OSXMMEXCPT |

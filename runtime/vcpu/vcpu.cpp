@@ -43,6 +43,7 @@ Vcpu::Vcpu(PhysicalMemory& memory, const VcpuOptions& options, Jit* jit)
   ctx_->budget = INT64_MAX;
   ctx_->deterministic_tsc_reads = options.deterministic_tsc ? 1 : 0;
   tlb_flush(ctx_.get());
+  ctx_->jump_cache.clear();
   decoders_[0] = std::make_unique<Decoder>(16);
   decoders_[1] = std::make_unique<Decoder>(32);
   decoders_[2] = std::make_unique<Decoder>(64);
@@ -100,14 +101,22 @@ void Vcpu::attach_platform(Platform* platform, unsigned cpu_index) {
 
 void Vcpu::flush_translation_caches() {
   tlb_flush(ctx_.get());
-  for (JumpCacheEntry& e : ctx_->jump_cache) e = JumpCacheEntry{};
+  ++stats_.jump_cache_flushes;
+  ctx_->jump_cache.flush();
+}
+
+void Vcpu::flush_non_global_translations() {
+  tlb_flush_non_global(ctx_.get());
+  ++stats_.jump_cache_flushes;
+  ctx_->jump_cache.flush_non_global();
 }
 
 // The whole jump cache: the page may be part of a 2 MiB or 4 MiB mapping, which
 // INVLPG drops whole (the paging guest's lockstep test has one).
 void Vcpu::flush_page(uint64_t linear) {
   tlb_flush_page(ctx_.get(), linear);
-  for (JumpCacheEntry& e : ctx_->jump_cache) e = JumpCacheEntry{};
+  ++stats_.jump_cache_flushes;
+  ctx_->jump_cache.flush();
 }
 
 void Vcpu::discard_translations() {
@@ -123,9 +132,11 @@ void Vcpu::discard_translations() {
 void Vcpu::forget_blocks(const std::vector<TranslatedBlock*>& removed) {
   if (removed.empty()) return;
   stats_.blocks_invalidated += removed.size();
-  for (JumpCacheEntry& e : ctx_->jump_cache)
-    for (TranslatedBlock* b : removed)
-      if (e.block == b) e = JumpCacheEntry{};
+  // A block can only sit in the entry its own RIP selects.
+  for (TranslatedBlock* b : removed) {
+    JumpCacheEntry& e = ctx_->jump_cache.entries[jump_cache_index(b->key.rip)];
+    if (e.block == b) e = JumpCacheEntry{};
+  }
 }
 
 void Vcpu::code_page_written(uint64_t page_number) {
@@ -212,26 +223,38 @@ void Vcpu::install_finished_compiles() {
 TranslatedBlock* Vcpu::find_block() {
   CpuState& c = ctx_->cpu;
   const BlockMode mode = current_mode();
-  JumpCacheEntry& jc = ctx_->jump_cache[jump_cache_index(c.rip)];
+  const unsigned index = jump_cache_index(c.rip);
+  JumpCache& cache = ctx_->jump_cache;
+  JumpCacheEntry& jc = cache.entries[index];
   const uint64_t cs_base = c.seg[static_cast<int>(Seg::CS)].base;
   if (auto* cached = static_cast<TranslatedBlock*>(jc.block);
-      cached && jc.rip == c.rip && jc.mode == mode.bits && cached->key.cs_base == cs_base) {
+      cached && jc.rip == c.rip && jc.tag == cache.tag(mode.bits) && cached->key.cs_base == cs_base) {
     ++stats_.jump_cache_hits;
     jc.code = reinterpret_cast<void*>(cached->code.load(std::memory_order_acquire));
     return cached;
   }
   ++stats_.jump_cache_misses;
+  const unsigned bank = mode.tlb_bank();
+  uint64_t linear = cs_base + c.rip;
+  if (!(c.efer & efer::LMA)) linear &= 0xffffffffu;
   uint64_t phys_pc;
-  if (!mmu_translate(ctx_.get(), cs_base + c.rip, Access::Execute, mode.tlb_bank(), &phys_pc)) {
-    c.exception.rip = c.rip;
-    return nullptr;
+  bool global = false;
+  if (const uint8_t* host = tlb_lookup(ctx_.get(), bank, linear, 1, Access::Execute)) {
+    phys_pc = memory_.address_of(host);  // the TLB maps nothing but RAM
+    global = ctx_->tlb.global[bank][tlb_index(linear)];
+  } else {
+    if (!mmu_translate(ctx_.get(), linear, Access::Execute, bank, &phys_pc)) {
+      c.exception.rip = c.rip;
+      return nullptr;
+    }
+    if (!memory_.is_ram(phys_pc & kPageMask, kPageSize)) return nullptr;
+    global = ctx_->tlb.global[bank][tlb_index(linear)] && tlb_lookup(ctx_.get(), bank, linear, 1, Access::Execute);
   }
-  if (!memory_.is_ram(phys_pc & kPageMask, kPageSize)) return nullptr;
   TranslatedBlock* block = tcache_.find(BlockKey{c.rip, phys_pc, cs_base, mode.bits});
   if (block && block->phys_page2 != kNoSecondPage) {
     // The second page must still map to the same physical page.
-    uint64_t second = ((cs_base + c.rip) & kPageMask) + kPageSize, phys2;
-    if (!mmu_translate(ctx_.get(), second, Access::Execute, mode.tlb_bank(), &phys2) ||
+    uint64_t second = (linear & kPageMask) + kPageSize, phys2;
+    if (!mmu_translate(ctx_.get(), second, Access::Execute, bank, &phys2) ||
         (phys2 >> 12) != block->phys_page2) {
       c.exception = PendingException{};
       forget_blocks(tcache_.invalidate_page(block->phys_page2));
@@ -244,9 +267,11 @@ TranslatedBlock* Vcpu::find_block() {
     return nullptr;
   }
   jc.rip = c.rip;
-  jc.mode = mode.bits;
+  jc.tag = cache.tag(mode.bits);
   jc.block = block;
   jc.code = reinterpret_cast<void*>(block->code.load(std::memory_order_acquire));
+  // Only blocks within one global page outlive a CR3 write.
+  cache.global[index] = global && block->phys_page2 == kNoSecondPage;
   return block;
 }
 

@@ -56,6 +56,7 @@ struct VcpuStats {
   double decode_us = 0, lift_us = 0, optimise_us = 0, codegen_us = 0;
   uint64_t chain_patches = 0;
   uint64_t jump_cache_hits = 0, jump_cache_misses = 0;
+  uint64_t jump_cache_flushes = 0;  // whole-cache flushes: CR3 writes, INVLPG, mode changes
   uint64_t blocks_invalidated = 0;
   uint64_t block_executions = 0;
   uint64_t interpreted_blocks = 0, interpreted_insns = 0;  // executions by the interpreter
@@ -91,6 +92,8 @@ class Vcpu : public CodeWriteListener {
 
   // Interception points that change address translation or the block key.
   void flush_translation_caches();
+  // A CR3 write: translations of global pages stay (SDM Vol. 3, 4.10.4.1).
+  void flush_non_global_translations();
   void flush_page(uint64_t linear);
   // Drops every translation (the guest's code was replaced from outside).
   void discard_translations();

@@ -82,7 +82,7 @@ INSTANTIATE_TEST_SUITE_P(
                       SizeCase{"imul_rax_rbx", {0x48, 0x0f, 0xaf, 0xc3}, 139},
                       SizeCase{"div_rbx", {0x48, 0xf7, 0xf3}, 139},
                       SizeCase{"jz_rel8", {0x74, 0x10}, 106},
-                      SizeCase{"ret", {0xc3}, 252},
+                      SizeCase{"ret", {0xc3}, 264},
                       SizeCase{"call_rel32", {0xe8, 0, 0, 0, 0}, 158},
                       SizeCase{"rep_movsb", {0xf3, 0xa4}, 375},
                       // SSE lanes stay in vector registers: no scalar expansion.

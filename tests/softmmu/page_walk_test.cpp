@@ -1,4 +1,4 @@
-// The page walk's reserved-bit checks (SDM Vol. 3, 4.7) and the A20 gate, on
+// The page walk's reserved-bit checks (SDM Vol. 3, 4.7), global pages and the A20 gate, on
 // hand-built page tables: a walk of each paging mode through mmu_translate.
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 namespace orcvm {
 namespace {
 
-constexpr uint64_t P = 1, RW = 2, US = 4, PS = 1u << 7;
+constexpr uint64_t P = 1, RW = 2, US = 4, PS = 1u << 7, G = 1u << 8;
 constexpr uint64_t NX = 1ull << 63;
 constexpr uint32_t kPresent = 1, kWrite = 2, kUser = 4, kReserved = 8, kFetch = 16;
 constexpr uint64_t kMaxPhysAddrBit = 36;  // CPUID has no leaf 0x80000008 and advertises PAE
@@ -201,6 +201,37 @@ TEST_F(PageWalkTest, ClosedA20GateMasksBit20OfEveryAccess) {
   memory.set_a20(true);
   set32(0x101000 + 4, 0x4000 | P | RW | US);
   EXPECT_EQ(translate(0x400123), 0x100123);
+}
+
+// A CR3 write keeps TLB entries of global pages when CR4.PGE is set (SDM Vol. 3,
+// 4.10.4.1); INVLPG and a full flush drop them too.
+TEST_F(PageWalkTest, Cr3WriteKeepsOnlyGlobalPages) {
+  long_mode_tables();
+  ctx->cpu.cr4 |= cr4::PGE;
+  set64(0x4000, 0x100000 | P | RW | US | G);
+  set64(0x4008, 0x101000 | P | RW | US);  // linear 0x201000, not global
+  uint64_t paddr;
+  ASSERT_TRUE(mmu_translate(ctx.get(), 0x200000, Access::Read, TlbBank::Supervisor, &paddr));
+  ASSERT_TRUE(mmu_translate(ctx.get(), 0x201000, Access::Read, TlbBank::Supervisor, &paddr));
+  tlb_flush_non_global(ctx.get());
+  EXPECT_EQ(tlb_lookup(ctx.get(), TlbBank::Supervisor, 0x200000, 8, Access::Read), memory.host(0x100000, 8));
+  EXPECT_EQ(tlb_lookup(ctx.get(), TlbBank::Supervisor, 0x201000, 8, Access::Read), nullptr);
+  tlb_flush_page(ctx.get(), 0x200000);
+  EXPECT_EQ(tlb_lookup(ctx.get(), TlbBank::Supervisor, 0x200000, 8, Access::Read), nullptr);
+
+  ASSERT_TRUE(mmu_translate(ctx.get(), 0x200000, Access::Read, TlbBank::Supervisor, &paddr));
+  tlb_flush(ctx.get());
+  EXPECT_EQ(tlb_lookup(ctx.get(), TlbBank::Supervisor, 0x200000, 8, Access::Read), nullptr);
+}
+
+// G is ignored while CR4.PGE is clear.
+TEST_F(PageWalkTest, GlobalBitIgnoredWithoutPge) {
+  long_mode_tables();
+  set64(0x4000, 0x100000 | P | RW | US | G);
+  uint64_t paddr;
+  ASSERT_TRUE(mmu_translate(ctx.get(), 0x200000, Access::Read, TlbBank::Supervisor, &paddr));
+  tlb_flush_non_global(ctx.get());
+  EXPECT_EQ(tlb_lookup(ctx.get(), TlbBank::Supervisor, 0x200000, 8, Access::Read), nullptr);
 }
 
 }  // namespace

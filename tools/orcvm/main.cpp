@@ -49,7 +49,7 @@ void print_stats(const VcpuStats& s, const ExecContext& ctx) {
                "  block executions (loop) %llu\n"
                "  interpreted             %llu block executions (%llu guest instructions)\n"
                "  chain patches           %llu\n"
-               "  jump cache              %.1f%% hits of %llu loop lookups\n"
+               "  jump cache              %.1f%% hits of %llu loop lookups, %llu flushes\n"
                "  soft TLB                %.1f%% hits of %llu accesses by compiled code\n"
                "  blocks invalidated      %llu\n"
                "  uncached instructions   %llu (code outside RAM)\n",
@@ -61,6 +61,7 @@ void print_stats(const VcpuStats& s, const ExecContext& ctx) {
                (unsigned long long)s.block_executions, (unsigned long long)s.interpreted_blocks,
                (unsigned long long)s.interpreted_insns, (unsigned long long)s.chain_patches,
                lookups ? 100.0 * s.jump_cache_hits / lookups : 0.0, (unsigned long long)lookups,
+               (unsigned long long)s.jump_cache_flushes,
                ctx.memory_accesses ? 100.0 * (1.0 - double(ctx.tlb_misses) / double(ctx.memory_accesses)) : 0.0,
                (unsigned long long)ctx.memory_accesses,
                (unsigned long long)s.blocks_invalidated, (unsigned long long)s.uncached_instructions);
