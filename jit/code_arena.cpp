@@ -89,23 +89,40 @@ llvm::Error os_error(const char* what) {
                                              llvm::inconvertibleErrorCode());
 }
 
+// The code region is mapped twice, executable and writable, never both in one view.
+// Its pages are shared anonymous memory, which /proc/PID/maps names /dev/zero: perf
+// then takes their symbols from /tmp/perf-PID.map (--perfmap), as for any JIT. Where
+// mremap cannot alias a mapping (some user-mode emulators), a memfd backs them.
+llvm::Error map_code_views(Arena& arena) {
+  void* writable = mmap(nullptr, kCodeRegionBytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (writable == MAP_FAILED) return os_error("mapping code writable");
+  arena.code_writable = static_cast<char*>(writable);
+  if (mremap(writable, 0, kCodeRegionBytes, MREMAP_MAYMOVE | MREMAP_FIXED, arena.base) != MAP_FAILED)
+    return mprotect(arena.base, kCodeRegionBytes, PROT_READ | PROT_EXEC) == 0 ? llvm::Error::success()
+                                                                               : os_error("mapping code executable");
+  munmap(writable, kCodeRegionBytes);
+  arena.code_writable = nullptr;
+  arena.fd = memfd_create("orcvm-code", MFD_CLOEXEC);
+  if (arena.fd < 0) return os_error("memfd_create");
+  if (ftruncate(arena.fd, kCodeRegionBytes) != 0) return os_error("sizing the code region");
+  if (mmap(arena.base, kCodeRegionBytes, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, arena.fd, 0) == MAP_FAILED)
+    return os_error("mapping code executable");
+  writable = mmap(nullptr, kCodeRegionBytes, PROT_READ | PROT_WRITE, MAP_SHARED, arena.fd, 0);
+  if (writable == MAP_FAILED) return os_error("mapping code writable");
+  arena.code_writable = static_cast<char*>(writable);
+  return llvm::Error::success();
+}
+
 llvm::Expected<std::unique_ptr<Arena>> map_arena() {
   auto arena = std::make_unique<Arena>();
-  arena->fd = memfd_create("orcvm-code", MFD_CLOEXEC);
-  if (arena->fd < 0) return os_error("memfd_create");
-  if (ftruncate(arena->fd, kCodeRegionBytes) != 0) return os_error("sizing the code region");
   void* base = mmap(nullptr, kCodeRegionBytes + kDataRegionBytes, PROT_NONE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) return os_error("reserving address space");
   arena->base = static_cast<char*>(base);
-  if (mmap(arena->base, kCodeRegionBytes, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, arena->fd, 0) == MAP_FAILED)
-    return os_error("mapping code executable");
+  if (auto err = map_code_views(*arena)) return std::move(err);
   if (mmap(arena->base + kCodeRegionBytes, kDataRegionBytes, PROT_READ | PROT_WRITE,
            MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED)
     return os_error("mapping data");
-  void* writable = mmap(nullptr, kCodeRegionBytes, PROT_READ | PROT_WRITE, MAP_SHARED, arena->fd, 0);
-  if (writable == MAP_FAILED) return os_error("mapping code writable");
-  arena->code_writable = static_cast<char*>(writable);
   return arena;
 }
 

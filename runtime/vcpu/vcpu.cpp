@@ -1,4 +1,6 @@
 #include "runtime/vcpu/vcpu.h"
+
+#include "runtime/tcache/perf_map.h"
 #include "ir/semantics/exception_vectors.h"
 
 #include <chrono>
@@ -10,6 +12,7 @@
 #include "jit/jit.h"
 #include "runtime/interp/interpreter.h"
 #include "runtime/log.h"
+#include "runtime/tcache/perf_map.h"
 #include "runtime/vcpu/debug_breakpoints.h"
 #include "runtime/vcpu/segment_checks.h"
 #include "runtime/vcpu/background_compiler.h"
@@ -207,6 +210,9 @@ void Vcpu::install(TranslatedBlock* block, CompiledBlock& compiled, std::vector<
   block->exits = std::move(exits);
   block->release_code = std::move(compiled.release);
   block->code.store(compiled.entry, std::memory_order_release);
+  if (options_.perf_map)
+    options_.perf_map->add(reinterpret_cast<const void*>(compiled.entry), compiled.code_bytes, block->key.rip,
+                           block->key.cs_base, block->mode.cpl(), block->mode.code_bits());
 }
 
 // Code compiled in the background goes into its block if the block still exists;

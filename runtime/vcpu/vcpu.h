@@ -20,6 +20,7 @@ class Decoder;
 class Platform;
 class InterruptController;
 class BackgroundCompiler;
+class PerfMap;
 struct CompiledBlock;
 
 // Interpreter: never compile. Jit: compile every block before it first runs. Auto:
@@ -40,6 +41,8 @@ struct VcpuOptions {
   bool stop_on_exception = false;
   // Per Mnemonic, how often the interpreter executed it (coverage); null: not counted.
   uint64_t* executed_mnemonics = nullptr;
+  // Where compiled blocks are named for perf (--perfmap); null: nowhere.
+  PerfMap* perf_map = nullptr;
 };
 
 struct RunResult {

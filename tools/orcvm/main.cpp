@@ -5,11 +5,13 @@
 #include <cctype>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "loader/kernel.h"
 #include "runtime/log.h"
+#include "runtime/tcache/perf_map.h"
 #include "runtime/vcpu/machine.h"
 #include "tools/orcvm/console_input.h"
 #include "tools/orcvm/termination_signals.h"
@@ -82,6 +84,7 @@ int main(int argc, char** argv) {
        "interp: interpret only; jit: compile every block; auto: interpret, compile hot blocks in the background")
       ("jit-opt", po::value<unsigned>()->default_value(1), "IR optimisation level of compiled blocks: 0, 1 or 2")
       ("stats", "print translation statistics when the guest stops")
+      ("perfmap", "name compiled blocks by guest address for perf in /tmp/perf-PID.map")
       ("on-reset", po::value<std::string>()->default_value("exit"),
        "a guest reset or triple fault: exit (status 3, as QEMU's -no-reboot) or restart (reload KERNEL, run again)")
       ("icount", "deterministic time: every timer and the TSC count retired guest instructions (1 ns each)")
@@ -184,8 +187,13 @@ int main(int argc, char** argv) {
   }
 
   start_termination_signal_thread();
+  std::unique_ptr<PerfMap> perf_map;  // outlives the machine, which writes it
   try {
     const std::vector<uint8_t> image = read_kernel_file(kernel, boot_config, config.ram_size);
+    if (vm.count("perfmap")) {
+      perf_map = std::make_unique<PerfMap>();
+      config.vcpu.perf_map = perf_map.get();
+    }
     if (config.serial == stdout) config.serial_in_fd = open_console_input();
     Machine machine(config);
     machine.boot([&](Machine& m) {  // again after each restart, into cleared RAM
