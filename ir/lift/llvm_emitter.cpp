@@ -426,9 +426,9 @@ void LlvmEmitter::jump_indirect(Value<64> target) {
   };
   llvm::Value* same_rip = b_.CreateICmpEQ(field(ty<64>(), offsetof(JumpCacheEntry, rip)), target.v);
   llvm::Value* tag = b_.CreateOr(load_state(ty<64>(), offsetof(ExecContext, jump_cache.generation)), mode_.bits);
-  llvm::Value* same_mode = b_.CreateICmpEQ(field(ty<64>(), offsetof(JumpCacheEntry, tag)), tag);
+  llvm::Value* same_tag = b_.CreateICmpEQ(field(ty<64>(), offsetof(JumpCacheEntry, tag)), tag);
   llvm::Value* code = field(b_.getPtrTy(), offsetof(JumpCacheEntry, code));
-  llvm::Value* usable = b_.CreateAnd(b_.CreateAnd(same_rip, same_mode), b_.CreateIsNotNull(code));
+  llvm::Value* usable = b_.CreateAnd(b_.CreateAnd(same_rip, same_tag), b_.CreateIsNotNull(code));
   auto stub = module_.getOrInsertFunction(kExitStubSymbol, block_type_);
   llvm::cast<llvm::Function>(stub.getCallee())->setCallingConv(kBlockCallingConv);
   llvm::Value* next = b_.CreateSelect(usable, code, stub.getCallee());

@@ -6,17 +6,19 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <string>
 
 namespace orcvm {
 
 // /tmp is shared: a file or link someone left under this name is replaced, never
 // followed.
-PerfMap::PerfMap() : path_("/tmp/perf-" + std::to_string(getpid()) + ".map") {
-  unlink(path_.c_str());
-  const int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+PerfMap::PerfMap() {
+  const std::string path = "/tmp/perf-" + std::to_string(getpid()) + ".map";
+  unlink(path.c_str());
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   file_ = fd >= 0 ? fdopen(fd, "w") : nullptr;
   if (!file_ && fd >= 0) close(fd);
-  if (!file_) throw std::runtime_error("--perfmap: cannot write '" + path_ + "': " + std::strerror(errno));
+  if (!file_) throw std::runtime_error("--perfmap: cannot write '" + path + "': " + std::strerror(errno));
 }
 
 PerfMap::~PerfMap() { std::fclose(file_); }

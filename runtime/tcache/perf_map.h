@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <mutex>
-#include <string>
 
 namespace orcvm {
 
@@ -20,10 +19,8 @@ class PerfMap {
   // The block's name says where it comes from: guest RIP (with CS base when not
   // zero), CPL and code size (16, 32, 64).
   void add(const void* code, size_t bytes, uint64_t rip, uint64_t cs_base, unsigned cpl, unsigned code_bits);
-  const std::string& path() const { return path_; }
 
  private:
-  std::string path_;
   std::FILE* file_;
   std::mutex mutex_;
 };

@@ -1,6 +1,4 @@
 #include "runtime/vcpu/vcpu.h"
-
-#include "runtime/tcache/perf_map.h"
 #include "ir/semantics/exception_vectors.h"
 
 #include <chrono>
@@ -244,18 +242,18 @@ TranslatedBlock* Vcpu::find_block() {
   uint64_t linear = cs_base + c.rip;
   if (!(c.efer & efer::LMA)) linear &= 0xffffffffu;
   uint64_t phys_pc;
-  bool global = false;
   if (const uint8_t* host = tlb_lookup(ctx_.get(), bank, linear, 1, Access::Execute)) {
     phys_pc = memory_.address_of(host);  // the TLB maps nothing but RAM
-    global = ctx_->tlb.global[bank][tlb_index(linear)];
   } else {
     if (!mmu_translate(ctx_.get(), linear, Access::Execute, bank, &phys_pc)) {
       c.exception.rip = c.rip;
       return nullptr;
     }
     if (!memory_.is_ram(phys_pc & kPageMask, kPageSize)) return nullptr;
-    global = ctx_->tlb.global[bank][tlb_index(linear)] && tlb_lookup(ctx_.get(), bank, linear, 1, Access::Execute);
   }
+  // Known only from a TLB entry: none is made while data breakpoints are armed.
+  const bool global =
+      tlb_lookup(ctx_.get(), bank, linear, 1, Access::Execute) && ctx_->tlb.global[bank][tlb_index(linear)];
   TranslatedBlock* block = tcache_.find(BlockKey{c.rip, phys_pc, cs_base, mode.bits});
   if (block && block->phys_page2 != kNoSecondPage) {
     // The second page must still map to the same physical page.

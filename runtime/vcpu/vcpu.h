@@ -59,7 +59,7 @@ struct VcpuStats {
   double decode_us = 0, lift_us = 0, optimise_us = 0, codegen_us = 0;
   uint64_t chain_patches = 0;
   uint64_t jump_cache_hits = 0, jump_cache_misses = 0;
-  uint64_t jump_cache_flushes = 0;  // whole-cache flushes: CR3 writes, INVLPG, mode changes
+  uint64_t jump_cache_flushes = 0;  // with the TLB: CR3 writes (non-global entries), INVLPG, mode changes
   uint64_t blocks_invalidated = 0;
   uint64_t block_executions = 0;
   uint64_t interpreted_blocks = 0, interpreted_insns = 0;  // executions by the interpreter
