@@ -5,7 +5,7 @@
 
 namespace orcvm {
 
-bool ends_block(const DecodedInsn& insn) {
+bool is_near_branch(const DecodedInsn& insn) {
   using M = Mnemonic;
   switch (insn.mnemonic) {
     case M::JMP: case M::CALL: case M::RET: case M::LOOP: case M::LOOPE: case M::LOOPNE:
@@ -13,6 +13,16 @@ bool ends_block(const DecodedInsn& insn) {
     case M::JO: case M::JNO: case M::JB: case M::JNB: case M::JZ: case M::JNZ: case M::JBE:
     case M::JNBE: case M::JS: case M::JNS: case M::JP: case M::JNP: case M::JL: case M::JNL:
     case M::JLE: case M::JNLE:
+      return !insn.far;
+    default:
+      return false;
+  }
+}
+
+bool ends_block(const DecodedInsn& insn) {
+  using M = Mnemonic;
+  if (is_near_branch(insn) || insn.far) return true;
+  switch (insn.mnemonic) {
     case M::HLT: case M::OUT: case M::INVLPG: case M::CLI: case M::STI:
     case M::POPF: case M::POPFD: case M::POPFQ:
     case M::UD2: case M::INT3: case M::INT:
@@ -26,6 +36,10 @@ bool ends_block(const DecodedInsn& insn) {
     default:
       return false;
   }
+}
+
+bool keeps_mode(const std::vector<DecodedInsn>& insns) {
+  return !insns.empty() && (!ends_block(insns.back()) || is_near_branch(insns.back()));
 }
 
 bool build_block(const Decoder& decoder, uint64_t rip, uint64_t cs_base, unsigned max_insns,

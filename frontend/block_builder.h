@@ -24,6 +24,12 @@ struct BlockSource {
 // Instructions orcvm has no name for (SSE, x87) continue the block: none of them
 // changes the block's mode, and one that is unimplemented faults where it stands.
 bool ends_block(const DecodedInsn& insn);
+// JMP, Jcc, CALL, RET, LOOPcc and JrCXZ within the code segment.
+bool is_near_branch(const DecodedInsn& insn);
+// Whether leaving a block of these instructions leaves the VCPU in the block's mode,
+// with the same IF, TF and debug registers: the block ends at a near branch or at a
+// size or page limit, never after a special instruction.
+bool keeps_mode(const std::vector<DecodedInsn>& insns);
 
 // Returns false when the first instruction cannot be fetched (the fault is recorded).
 bool build_block(const Decoder& decoder, uint64_t rip, uint64_t cs_base, unsigned max_insns,

@@ -43,6 +43,7 @@ class InterpEmitter {
 
   BlockMode mode() const { return mode_; }
   bool block_ended() const { return ended_; }
+  bool ended_to_loop() const { return to_loop_; }
   void begin_instruction(const DecodedInsn& insn) { insn_ = &insn; ended_ = false; }
 
   template <unsigned W> Value<W> imm(uint64_t x) { return Value<W>::make(x); }
@@ -283,7 +284,7 @@ class InterpEmitter {
   template <class C, class B> void loop_while(C&& cond, B&& body) {
     while (cond().v) {
       if (std::atomic_ref<uint32_t>(ctx_->exit_request).load(std::memory_order_relaxed)) {
-        end_block(insn_->rip);  // resume this instruction after the VCPU loop's work
+        exit_to_loop(insn_->rip);  // resume this instruction after the VCPU loop's work
         return;
       }
       if (!body().v) break;
@@ -293,7 +294,10 @@ class InterpEmitter {
   void jump(uint64_t target) { end_block(target); }
   void jump_cond(Value<1> c, uint64_t taken, uint64_t not_taken) { end_block(c.v ? taken : not_taken); }
   void jump_indirect(Value<64> target) { end_block(target.v); }
-  void exit_to_loop(uint64_t rip) { end_block(rip); }
+  void exit_to_loop(uint64_t rip) {
+    end_block(rip);
+    to_loop_ = true;
+  }
   void raise(uint8_t vector) { raise_exception(ctx_, vector); throw GuestFault{}; }
   void raise(uint8_t vector, uint32_t error_code) { raise_exception(ctx_, vector, error_code, true); throw GuestFault{}; }
   void raise_if(Value<1> c, uint8_t vector) { if (c.v) raise(vector); }
@@ -301,7 +305,7 @@ class InterpEmitter {
   void raise_trap_if(Value<1> c, uint8_t vector, uint64_t next_rip) {
     if (c.v) raise_trap(vector, next_rip);
   }
-  void exit_at_current_rip() { ended_ = true; }
+  void exit_at_current_rip() { ended_ = to_loop_ = true; }
   void raise_trap(uint8_t vector, uint64_t next_rip) {
     ctx_->cpu.rip = next_rip;
     raise_exception(ctx_, vector);
@@ -389,6 +393,7 @@ class InterpEmitter {
   BlockMode mode_;
   const DecodedInsn* insn_ = nullptr;
   bool ended_ = false;
+  bool to_loop_ = false;
 };
 
 }  // namespace orcvm

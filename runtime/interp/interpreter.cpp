@@ -5,7 +5,7 @@
 
 namespace orcvm {
 
-void interpret_block(ExecContext* ctx, const TranslatedBlock& block, uint64_t* executed_mnemonics) {
+InterpretedExit interpret_block(ExecContext* ctx, const TranslatedBlock& block, uint64_t* executed_mnemonics) {
   ctx->cpu.materialize_flags();  // compiled code may have left them lazy
   InterpEmitter e(ctx, block.mode);
   const sem::BindingTable<InterpEmitter>& table = sem::bindings<InterpEmitter>();
@@ -19,16 +19,17 @@ void interpret_block(ExecContext* ctx, const TranslatedBlock& block, uint64_t* e
     try {
       table.handler(insn)(e, insn);
     } catch (const GuestFault&) {
-      return;
+      return InterpretedExit::ToLoop;
     }
-    if (e.block_ended()) return;
+    if (e.block_ended()) return e.ended_to_loop() ? InterpretedExit::ToLoop : InterpretedExit::Branch;
     if (ctx->stop_after_insn) {
       ctx->stop_after_insn = 0;
       ctx->cpu.rip = insn.next_rip();
-      return;
+      return InterpretedExit::ToLoop;
     }
   }
   ctx->cpu.rip = block.insns.back().next_rip();
+  return InterpretedExit::Branch;
 }
 
 void resolve_bindings(std::vector<DecodedInsn>& insns) {

@@ -4,10 +4,14 @@
 
 namespace orcvm {
 
-// Runs a block's decoded instructions with the interpreter emitter. Returns after
-// the block's exit, a fault (recorded in ctx->cpu.exception) or a store that
-// rewrote code (ctx->stop_after_insn).
-void interpret_block(ExecContext* ctx, const TranslatedBlock& block, uint64_t* executed_mnemonics);
+enum class InterpretedExit {
+  Branch,  // by its branch or past its last instruction
+  ToLoop,  // a fault (recorded in ctx->cpu.exception), a store that rewrote code, an
+           // instruction whose effects the VCPU loop must see, or an exit request
+};
+
+// Runs a block's decoded instructions with the interpreter emitter.
+InterpretedExit interpret_block(ExecContext* ctx, const TranslatedBlock& block, uint64_t* executed_mnemonics);
 
 // Resolves each instruction's semantics binding once, so that running and
 // compiling the block skip the lookup.

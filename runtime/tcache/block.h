@@ -50,6 +50,7 @@ struct TranslatedBlock {
   uint64_t phys_page2 = kNoSecondPage;  // the physical page of its second page, if any
   BlockMode mode;
   uint32_t byte_length = 0;  // guest bytes covered
+  bool keeps_mode = false;   // frontend/block_builder.h keeps_mode()
   std::vector<DecodedInsn> insns;
 
   std::atomic<BlockCode> code{nullptr};  // null: run in the interpreter

@@ -28,7 +28,8 @@ std::function<std::vector<void*>(const std::vector<uint64_t>&)> exit_slot_alloca
   };
 }
 
-BackgroundCompiler::BackgroundCompiler(Jit& jit, void* exit_stub) : jit_(jit), exit_stub_(exit_stub) {}
+BackgroundCompiler::BackgroundCompiler(Jit& jit, void* exit_stub, std::function<void()> finished)
+    : jit_(jit), exit_stub_(exit_stub), finished_callback_(std::move(finished)) {}
 
 // Blocks still waiting are dropped; a running batch is waited for.
 BackgroundCompiler::~BackgroundCompiler() {
@@ -89,9 +90,12 @@ void BackgroundCompiler::compile_waiting() {
     }
     std::vector<CompiledBlock> code = jit_.compile_batch(requests);
     for (size_t b = 0; b < batch.size(); ++b) done[b].code = std::move(code[b]);
-    std::lock_guard lock(mutex_);
-    for (FinishedCompile& f : done) finished_.push_back(std::move(f));
-    has_finished_.store(true, std::memory_order_release);
+    {
+      std::lock_guard lock(mutex_);
+      for (FinishedCompile& f : done) finished_.push_back(std::move(f));
+      has_finished_.store(true, std::memory_order_release);
+    }
+    if (finished_callback_) finished_callback_();
   }
   std::lock_guard lock(mutex_);
   worker_running_ = false;

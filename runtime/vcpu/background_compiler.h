@@ -31,7 +31,8 @@ struct FinishedCompile {
 
 class BackgroundCompiler {
  public:
-  BackgroundCompiler(Jit& jit, void* exit_stub);
+  // finished: called on the worker after each batch, so that the VCPU installs it soon.
+  BackgroundCompiler(Jit& jit, void* exit_stub, std::function<void()> finished);
   ~BackgroundCompiler();
   BackgroundCompiler(const BackgroundCompiler&) = delete;
   BackgroundCompiler& operator=(const BackgroundCompiler&) = delete;
@@ -55,6 +56,7 @@ class BackgroundCompiler {
 
   Jit& jit_;
   void* exit_stub_;
+  std::function<void()> finished_callback_;
   tbb::task_arena arena_{1, 0};  // one worker; the VCPU thread never joins it
   tbb::task_group group_;
   std::mutex mutex_;  // guards waiting_, worker_running_ and finished_

@@ -49,7 +49,10 @@ Vcpu::Vcpu(PhysicalMemory& memory, const VcpuOptions& options, Jit* jit)
   decoders_[1] = std::make_unique<Decoder>(32);
   decoders_[2] = std::make_unique<Decoder>(64);
   memory.set_code_write_listener(this);
-  if (options.tier == Tier::Auto) compiler_ = std::make_unique<BackgroundCompiler>(*jit, tcache_.exit_stub());
+  if (options.tier == Tier::Auto)
+    compiler_ = std::make_unique<BackgroundCompiler>(*jit, tcache_.exit_stub(), [this] {
+      std::atomic_ref<uint32_t>(ctx_->exit_request).store(1, std::memory_order_release);
+    });
 }
 
 Vcpu::~Vcpu() {
@@ -171,6 +174,7 @@ TranslatedBlock* Vcpu::translate(uint64_t phys_pc, BlockMode mode) {
   block->mode = mode;
   block->byte_length = source.byte_length;
   block->insns = std::move(source.insns);
+  block->keeps_mode = keeps_mode(block->insns);
   resolve_bindings(block->insns);
   block->id = ++stats_.blocks_translated;
   stats_.guest_insns_translated += block->insns.size();
@@ -304,16 +308,18 @@ unsigned heat_step(uint64_t executions, unsigned threshold) {
 }
 }  // namespace
 
-void Vcpu::execute(TranslatedBlock* block) {
+bool Vcpu::execute(TranslatedBlock* block) {
   ++stats_.block_executions;
   if (Log::on(LogItem::Exec))
     Log::printf("exec: block %llu at 0x%llx\n", (unsigned long long)block->id,
                 (unsigned long long)block->key.rip);
+  bool plain_exit = false;
   if (BlockCode code = block->code.load(std::memory_order_acquire)) {
     enter_(ctx_.get(), code);
     ctx_->stop_after_insn = 0;
   } else {
-    interpret_block(ctx_.get(), *block, options_.executed_mnemonics);
+    plain_exit = interpret_block(ctx_.get(), *block, options_.executed_mnemonics) == InterpretedExit::Branch &&
+                 block->keeps_mode;
     ++stats_.interpreted_blocks;
     stats_.interpreted_insns += block->insns.size();
     if (compiler_)
@@ -328,6 +334,7 @@ void Vcpu::execute(TranslatedBlock* block) {
     for (int i = 0; i < 16; ++i)
       Log::printf("  %s=%016llx%s", names[i], (unsigned long long)c.gpr[i], i % 4 == 3 ? "\n" : "");
   }
+  return plain_exit;
 }
 
 std::string Vcpu::describe_fault() const {
@@ -403,7 +410,9 @@ void Vcpu::run_single_instruction() {
   interpret_block(ctx_.get(), single, options_.executed_mnemonics);
 }
 
-std::optional<RunResult> Vcpu::step(const TranslatedBlock** executed) {
+std::optional<RunResult> Vcpu::step(const TranslatedBlock** executed) { return step(executed, false); }
+
+std::optional<RunResult> Vcpu::step(const TranslatedBlock** executed, bool run_successors) {
   CpuState& c = ctx_->cpu;
   if (executed) *executed = nullptr;
   if (stop_requested_.load(std::memory_order_acquire)) {
@@ -438,10 +447,34 @@ std::optional<RunResult> Vcpu::step(const TranslatedBlock** executed) {
     return std::nullopt;
   }
   try_chain(block);
-  execute(block);
+  const bool plain_exit = execute(block);
   if (!c.exception.pending) c.rflags &= ~rflags::RF;  // RF lasts one instruction
   if (executed) *executed = block;
+  if (plain_exit && run_successors) run_interpreted_successors(block);
   return std::nullopt;
+}
+
+// Interpreted blocks hand over to their successors without the checks of step()
+// while none of those can matter: each block left by a branch in its own mode, so
+// IF, TF, the debug registers and the mode are as before; nothing faulted or
+// rewrote code; no exit is requested (device interrupts, stops and finished
+// compiles all request one); and the successor is in the jump cache, uncompiled.
+void Vcpu::run_interpreted_successors(const TranslatedBlock* block) {
+  CpuState& c = ctx_->cpu;
+  JumpCache& cache = ctx_->jump_cache;
+  for (;;) {
+    if (std::atomic_ref<uint32_t>(ctx_->exit_request).load(std::memory_order_relaxed)) return;
+    if (options_.count_instructions && ctx_->budget <= 0) return;
+    const JumpCacheEntry& jc = cache.entries[jump_cache_index(c.rip)];
+    auto* next = static_cast<TranslatedBlock*>(jc.block);
+    if (!next || jc.rip != c.rip || jc.tag != cache.tag(block->mode.bits) || next->key.cs_base != block->key.cs_base ||
+        next->code.load(std::memory_order_relaxed))
+      return;
+    ++stats_.jump_cache_hits;
+    block = next;
+    if (!execute(next)) return;
+    c.rflags &= ~rflags::RF;
+  }
 }
 
 // One instruction on its own: interrupts wait for the end of a shadow, TF ends each
@@ -477,7 +510,7 @@ void Vcpu::reclaim_translations() {
 
 RunResult Vcpu::run() {
   for (;;) {
-    if (auto result = step()) return *result;
+    if (auto result = step(nullptr, true)) return *result;
     reclaim_translations();
   }
 }

@@ -115,7 +115,11 @@ class Vcpu : public CodeWriteListener {
   void compile(TranslatedBlock* block);
   void install(TranslatedBlock* block, CompiledBlock& compiled, std::vector<std::unique_ptr<ExitSlot>> exits);
   void install_finished_compiles();
-  void execute(TranslatedBlock* block);
+  // Returns whether the block was interpreted and left by a branch in its own mode.
+  bool execute(TranslatedBlock* block);
+  void run_interpreted_successors(const TranslatedBlock* block);
+  // run_successors: go on through run_interpreted_successors().
+  std::optional<RunResult> step(const TranslatedBlock** executed, bool run_successors);
   void try_chain(TranslatedBlock* target);
   void forget_blocks(const std::vector<TranslatedBlock*>& removed);
   std::string describe_fault() const;
