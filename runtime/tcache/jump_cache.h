@@ -14,7 +14,7 @@ struct JumpCacheEntry {
   void* block;    // the TranslatedBlock, for the runtime
 };
 static_assert(sizeof(JumpCacheEntry) == 32);
-constexpr unsigned kJumpCacheBits = 12;
+constexpr unsigned kJumpCacheBits = 14;
 constexpr unsigned kJumpCacheEntries = 1u << kJumpCacheBits;
 constexpr uint64_t kJumpCacheGenerationStep = uint64_t{1} << 32;  // BlockMode bits are 32 wide
 
