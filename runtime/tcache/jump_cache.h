@@ -27,20 +27,39 @@ struct JumpCache {
   uint64_t generation;  // a multiple of kJumpCacheGenerationStep
   // Entries whose code page is mapped global: a CR3 write keeps them.
   bool global[kJumpCacheEntries];
+  // The entries filled non-global since the last flush, so that a CR3 write (tens of
+  // thousands in a Linux boot) visits those alone; past the capacity, all of them.
+  uint16_t non_global_filled[kJumpCacheEntries / 4];
+  unsigned non_global_count;
 
   uint64_t tag(uint32_t mode_bits) const { return mode_bits | generation; }
+  void fill(unsigned index, const JumpCacheEntry& entry, bool is_global) {
+    entries[index] = entry;
+    global[index] = is_global;
+    if (!is_global && non_global_count < kJumpCacheEntries / 4)
+      non_global_filled[non_global_count] = static_cast<uint16_t>(index);
+    if (!is_global) ++non_global_count;
+  }
   void flush() {
     generation += kJumpCacheGenerationStep;
+    non_global_count = 0;
     if (generation == 0) clear();  // after 2^32 flushes an old tag could match again
   }
   // A CR3 write: drops every entry not marked global.
   void flush_non_global() {
-    for (unsigned i = 0; i < kJumpCacheEntries; ++i)
-      if (!global[i]) entries[i].tag = 0;
+    if (non_global_count > kJumpCacheEntries / 4) {
+      for (unsigned i = 0; i < kJumpCacheEntries; ++i)
+        if (!global[i]) entries[i].tag = 0;
+    } else {
+      for (unsigned k = 0; k < non_global_count; ++k)
+        if (!global[non_global_filled[k]]) entries[non_global_filled[k]].tag = 0;
+    }
+    non_global_count = 0;
   }
   void clear() {
     for (JumpCacheEntry& e : entries) e = JumpCacheEntry{};
     generation = kJumpCacheGenerationStep;
+    non_global_count = 0;
   }
 };
 

@@ -274,12 +274,10 @@ TranslatedBlock* Vcpu::find_block() {
     if (c.exception.pending) c.exception.rip = c.rip;
     return nullptr;
   }
-  jc.rip = c.rip;
-  jc.tag = cache.tag(mode.bits);
-  jc.block = block;
-  jc.code = reinterpret_cast<void*>(block->code.load(std::memory_order_acquire));
   // Only blocks within one global page outlive a CR3 write.
-  cache.global[index] = global && block->phys_page2 == kNoSecondPage;
+  void* code = reinterpret_cast<void*>(block->code.load(std::memory_order_acquire));
+  cache.fill(index, JumpCacheEntry{c.rip, cache.tag(mode.bits), code, block},
+             global && block->phys_page2 == kNoSecondPage);
   return block;
 }
 

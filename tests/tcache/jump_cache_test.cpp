@@ -14,9 +14,7 @@ class JumpCacheTest : public ::testing::Test {
   JumpCacheTest() : cache(std::make_unique<JumpCache>()) { cache->clear(); }
 
   void fill(uint64_t rip, uint32_t mode, bool global) {
-    const unsigned i = jump_cache_index(rip);
-    cache->entries[i] = JumpCacheEntry{rip, cache->tag(mode), nullptr, nullptr};
-    cache->global[i] = global;
+    cache->fill(jump_cache_index(rip), JumpCacheEntry{rip, cache->tag(mode), nullptr, nullptr}, global);
   }
   bool hits(uint64_t rip, uint32_t mode) const {
     const JumpCacheEntry& e = cache->entries[jump_cache_index(rip)];
@@ -52,6 +50,25 @@ TEST_F(JumpCacheTest, FlushNonGlobalKeepsGlobalEntries) {
 }
 
 // A zeroed entry (tag 0) never matches, even mode 0: generations start at one step.
+// Past the list of non-global fills, a CR3 write visits every entry instead.
+TEST_F(JumpCacheTest, FlushNonGlobalAfterManyFills) {
+  fill(0x10, 1, true);
+  for (uint64_t rip = 0x1000; rip < 0x1000 + kJumpCacheEntries / 2; ++rip) fill(rip, 1, false);
+  fill(0x20, 1, true);
+  cache->flush_non_global();
+  EXPECT_TRUE(hits(0x10, 1));
+  EXPECT_TRUE(hits(0x20, 1));
+  for (uint64_t rip = 0x1000; rip < 0x1000 + kJumpCacheEntries / 2; ++rip) ASSERT_FALSE(hits(rip, 1)) << rip;
+}
+
+// An index refilled global after a non-global fill stays.
+TEST_F(JumpCacheTest, RefilledGlobalEntrySurvivesFlushNonGlobal) {
+  fill(0x3000, 1, false);
+  fill(0x3000, 1, true);
+  cache->flush_non_global();
+  EXPECT_TRUE(hits(0x3000, 1));
+}
+
 TEST_F(JumpCacheTest, ZeroedEntriesNeverMatch) {
   EXPECT_FALSE(hits(0, 0));
   cache->flush_non_global();
