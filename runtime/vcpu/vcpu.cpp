@@ -456,7 +456,8 @@ std::optional<RunResult> Vcpu::step(const TranslatedBlock** executed, bool run_s
 // while none of those can matter: each block left by a branch in its own mode, so
 // IF, TF, the debug registers and the mode are as before; nothing faulted or
 // rewrote code; no exit is requested (device interrupts, stops and finished
-// compiles all request one); and the successor is in the jump cache, uncompiled.
+// compiles all request one); and the successor is in the jump cache. A compiled
+// successor ends the run once its chain returns.
 void Vcpu::run_interpreted_successors(const TranslatedBlock* block) {
   CpuState& c = ctx_->cpu;
   JumpCache& cache = ctx_->jump_cache;
@@ -465,13 +466,13 @@ void Vcpu::run_interpreted_successors(const TranslatedBlock* block) {
     if (options_.count_instructions && ctx_->budget <= 0) return;
     const JumpCacheEntry& jc = cache.entries[jump_cache_index(c.rip)];
     auto* next = static_cast<TranslatedBlock*>(jc.block);
-    if (!next || jc.rip != c.rip || jc.tag != cache.tag(block->mode.bits) || next->key.cs_base != block->key.cs_base ||
-        next->code.load(std::memory_order_relaxed))
+    if (!next || jc.rip != c.rip || jc.tag != cache.tag(block->mode.bits) || next->key.cs_base != block->key.cs_base)
       return;
     ++stats_.jump_cache_hits;
     block = next;
-    if (!execute(next)) return;
-    c.rflags &= ~rflags::RF;
+    const bool plain_exit = execute(next);  // compiled code runs its chain and returns here
+    if (!c.exception.pending) c.rflags &= ~rflags::RF;
+    if (!plain_exit) return;
   }
 }
 
