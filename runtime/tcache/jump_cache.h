@@ -36,9 +36,9 @@ struct JumpCache {
   void fill(unsigned index, const JumpCacheEntry& entry, bool is_global) {
     entries[index] = entry;
     global[index] = is_global;
-    if (!is_global && non_global_count < kJumpCacheEntries / 4)
-      non_global_filled[non_global_count] = static_cast<uint16_t>(index);
-    if (!is_global) ++non_global_count;
+    if (is_global || non_global_count > kJumpCacheEntries / 4) return;  // saturated: a full scan
+    if (non_global_count < kJumpCacheEntries / 4) non_global_filled[non_global_count] = static_cast<uint16_t>(index);
+    ++non_global_count;
   }
   void flush() {
     generation += kJumpCacheGenerationStep;

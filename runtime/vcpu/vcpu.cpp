@@ -50,9 +50,7 @@ Vcpu::Vcpu(PhysicalMemory& memory, const VcpuOptions& options, Jit* jit)
   decoders_[2] = std::make_unique<Decoder>(64);
   memory.set_code_write_listener(this);
   if (options.tier == Tier::Auto)
-    compiler_ = std::make_unique<BackgroundCompiler>(*jit, tcache_.exit_stub(), [this] {
-      std::atomic_ref<uint32_t>(ctx_->exit_request).store(1, std::memory_order_release);
-    });
+    compiler_ = std::make_unique<BackgroundCompiler>(*jit, tcache_.exit_stub(), [this] { request_exit(); });
 }
 
 Vcpu::~Vcpu() {
@@ -87,12 +85,14 @@ BlockMode Vcpu::current_mode() const {
   return m;
 }
 
+void Vcpu::request_exit() { std::atomic_ref<uint32_t>(ctx_->exit_request).store(1, std::memory_order_release); }
+
 void Vcpu::request_stop(RunResult result) {
   std::lock_guard<std::mutex> lock(stop_mutex_);
   if (stop_requested_.load(std::memory_order_relaxed)) return;  // the first reason stands
   stop_result_ = std::move(result);
   stop_requested_.store(true, std::memory_order_release);
-  std::atomic_ref<uint32_t>(ctx_->exit_request).store(1, std::memory_order_release);
+  request_exit();
 }
 
 void Vcpu::attach_platform(Platform* platform, unsigned cpu_index) {
@@ -100,7 +100,7 @@ void Vcpu::attach_platform(Platform* platform, unsigned cpu_index) {
   cpu_index_ = cpu_index;
   interrupts_ = &platform->interrupt_controller(cpu_index);
   // A device raising an interrupt stops the running chain at the next block entry.
-  interrupts_->set_wakeup([this] { std::atomic_ref<uint32_t>(ctx_->exit_request).store(1, std::memory_order_release); });
+  interrupts_->set_wakeup([this] { request_exit(); });
 }
 
 void Vcpu::flush_translation_caches() {

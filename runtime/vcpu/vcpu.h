@@ -118,6 +118,8 @@ class Vcpu : public CodeWriteListener {
   // Returns whether the block was interpreted and left by a branch in its own mode.
   bool execute(TranslatedBlock* block);
   void run_interpreted_successors(const TranslatedBlock* block);
+  // Stops the running chain at the next block entry; safe from any thread.
+  void request_exit();
   // run_successors: go on through run_interpreted_successors().
   std::optional<RunResult> step(const TranslatedBlock** executed, bool run_successors);
   void try_chain(TranslatedBlock* target);
